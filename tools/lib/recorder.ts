@@ -1,6 +1,6 @@
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 
-import { DeploymentResource, PropertyMap } from "./deployment";
+import { DeploymentResource, PropertyMap, SECRET_SIG, SECRET_SIG_KEY } from "./deployment";
 
 /** One `RegisterResource` call as the engine would receive it, with the mock's answer. */
 export interface Registration {
@@ -15,6 +15,8 @@ export interface Registration {
   readonly deleteBeforeReplace: boolean;
   readonly ignoreChanges: string[];
   readonly replaceOnChanges: string[];
+  /** Outputs the engine would store as secrets, such as a generated password. */
+  readonly additionalSecretOutputs: string[];
   /** Inputs as sent over the wire: secrets as signed objects, unknowns as Pulumi's marker. */
   readonly inputs: PropertyMap;
   urn?: string;
@@ -48,6 +50,7 @@ export class RecordingMonitor extends MockMonitor {
       deleteBeforeReplace: req.getDeletebeforereplace() === true,
       ignoreChanges: req.getIgnorechangesList(),
       replaceOnChanges: req.getReplaceonchangesList(),
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
       inputs: req.getObject()?.toJavaScript() ?? {},
     };
     this.registrations.push(registration);
@@ -55,7 +58,10 @@ export class RecordingMonitor extends MockMonitor {
       if (!err && response) {
         registration.urn = response.getUrn();
         registration.id = response.getId() || undefined;
-        registration.outputs = response.getObject()?.toJavaScript() ?? {};
+        registration.outputs = markSecrets(
+          response.getObject()?.toJavaScript() ?? {},
+          registration.additionalSecretOutputs,
+        );
       }
       callback(err, response);
     });
@@ -87,4 +93,16 @@ export class RecordingMonitor extends MockMonitor {
         propertyDependencies: r.propertyDependencies,
       }));
   }
+}
+
+/** Wraps the named outputs as secrets, as the engine does for `additionalSecretOutputs`. */
+function markSecrets(outputs: PropertyMap, keys: readonly string[]): PropertyMap {
+  const marked = { ...outputs };
+  for (const key of keys) {
+    const value = marked[key];
+    if (value !== undefined && !(typeof value === "object" && value !== null && SECRET_SIG_KEY in value)) {
+      marked[key] = { [SECRET_SIG_KEY]: SECRET_SIG, value };
+    }
+  }
+  return marked;
 }

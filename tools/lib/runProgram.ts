@@ -1,10 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as state from "@pulumi/pulumi/runtime/state";
 import { version as pulumiVersion } from "@pulumi/pulumi/version";
 
 import { AzureMocks } from "./azureMocks";
 import { DeploymentResource, StackExport } from "./deployment";
 import { RecordingMonitor, Registration } from "./recorder";
+
+// The runtime's store is internal to @pulumi/pulumi and its typings are stripped, so it is reached
+// untyped. It holds the monitor feature flags that `setMocks` turns on.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const state: { getStore(): Record<string, unknown> } = require("@pulumi/pulumi/runtime/state");
 
 export interface ProgramRunOptions {
   readonly project: string;
@@ -23,6 +27,8 @@ export interface ProgramRun {
   readonly registrations: Registration[];
   readonly resources: DeploymentResource[];
   readonly outputs: Record<string, unknown>;
+  /** What the program threw, if it failed; `registrations` then shows what it had registered. */
+  readonly error?: unknown;
 }
 
 /**
@@ -37,22 +43,31 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
   const mocks = new AzureMocks(preview);
   const organization = options.organization ?? "organization";
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, preview, organization);
-  const store = state.getStore() as unknown as Record<string, unknown>;
+  const store = state.getStore();
   const features = Object.fromEntries(Object.entries(store).filter(([key]) => key.startsWith("supports")));
   const monitor = new RecordingMonitor(mocks);
   pulumi.runtime.setMockOptions(monitor, options.project, options.stack, preview, organization);
   Object.assign(store, features);
   pulumi.runtime.setAllConfig(options.config);
 
+  // A program that throws (bad config, say) is caught here and returned once the stack settles,
+  // so that the runtime does not report it a second time as an unhandled rejection.
+  let failure: { error: unknown } | undefined;
   const outputs = await pulumi.runtime.runInPulumiStack(async () => {
-    const program = await options.load();
-    return { ...(program as Record<string, unknown>) };
+    try {
+      const program = await options.load();
+      return { ...(program as Record<string, unknown>) };
+    } catch (error) {
+      failure = { error };
+      return {};
+    }
   });
   await waitForRegistrations(monitor);
   return {
     registrations: monitor.registrations,
     resources: monitor.toDeploymentResources(),
     outputs: (outputs ?? {}) as Record<string, unknown>,
+    ...(failure ? { error: failure.error } : {}),
   };
 }
 

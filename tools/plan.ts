@@ -1,0 +1,117 @@
+import * as fs from "node:fs";
+import { parseArgs } from "node:util";
+
+import { InvalidInputError } from "../components/errors";
+import { redactSecrets, StackExport } from "./lib/deployment";
+import { planStack } from "./lib/loadProgram";
+import { renderPlan } from "./lib/planReport";
+import { toStackExport } from "./lib/runProgram";
+import { StackFileError } from "./lib/stackConfig";
+
+const USAGE = `Usage: npm run plan -- [--stack NAME] [--config-file FILE] [--preview] [--json] [--out FILE]
+
+Runs index.ts for a stack under Pulumi's mock runtime, with Azure-shaped answers, and prints the
+resources it would create, what the server's encryption points at and the order of creation.
+
+  --stack NAME        stack whose Pulumi.NAME.yaml is read (default: dev)
+  --config-file FILE  read the stack config from FILE instead
+  --preview           plan as a first "pulumi preview" sees it: Azure's computed values unknown
+  --json              print the plan as a "pulumi stack export" file (deployment version 3)
+  --out FILE          write the JSON plan to FILE (implies --json; the readable plan still prints)
+
+Exit codes: 0 planned; 2 the stack config or the command line is wrong.`;
+
+export interface PlanCliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/** Redacts every secret in a stack export; nothing secret leaves the process. */
+export function redactExport(plan: StackExport): StackExport {
+  return {
+    ...plan,
+    deployment: {
+      ...plan.deployment,
+      resources: plan.deployment.resources.map((r) => redactSecrets(r) as typeof r),
+    },
+  };
+}
+
+export async function main(argv: string[], io: PlanCliIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        stack: { type: "string", default: "dev" },
+        "config-file": { type: "string" },
+        preview: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+        out: { type: "string" },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    io.stderr(`plan: ${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+
+  const stack = values.stack!;
+  let planned;
+  try {
+    planned = await planStack({ stack, configFile: values["config-file"], preview: values.preview });
+  } catch (err) {
+    if (err instanceof StackFileError) {
+      io.stderr(`plan: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const { run, configFile, secureKeys } = planned;
+  if (run.error !== undefined) {
+    if (run.error instanceof InvalidInputError) {
+      io.stderr(`plan: ${run.error.message}\n`);
+      return 2;
+    }
+    throw run.error;
+  }
+  const plan = redactExport(toStackExport(run));
+
+  if (values.json && !values.out) {
+    io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
+    return 0;
+  }
+  if (values.out) {
+    fs.writeFileSync(values.out, `${JSON.stringify(plan, null, 2)}\n`);
+  }
+  const mode = values.preview ? "first-preview plan" : "plan";
+  io.stdout(`${renderPlan(`Offline ${mode} for stack "${stack}" from ${configFile}`, plan.deployment.resources)}\n`);
+  if (secureKeys.length > 0) {
+    io.stdout(`\nSecure config values were not decrypted (no Pulumi CLI): ${secureKeys.join(", ")}\n`);
+  }
+  if (values.out) {
+    io.stdout(`\nJSON plan written to ${values.out}\n`);
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`plan: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
