@@ -34,6 +34,13 @@ export function formatProblem(problem: Problem, prefix = ""): string {
  */
 export class InvalidInputError extends pulumi.RunError {
   readonly problems: readonly Problem[];
+  /** Marks instances across copies of this module, which `instanceof` cannot see through. */
+  readonly __invalidInputError = true;
+
+  /** True when `obj` is an InvalidInputError from any copy of this module. */
+  static isInstance(obj: unknown): obj is InvalidInputError {
+    return typeof obj === "object" && obj !== null && (obj as InvalidInputError).__invalidInputError === true;
+  }
 
   constructor(subject: string, problems: readonly Problem[], prefix = "") {
     const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;

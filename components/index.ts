@@ -1,3 +1,4 @@
+export * from "./armId";
 export * from "./config";
 export * from "./errors";
 export * from "./grant";

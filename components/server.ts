@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 
+import { sameArmId } from "./armId";
+import { InvalidInputError } from "./errors";
 import { EntraAdmin, FirewallRule } from "./settings";
 
 /** A key and the identity that unwraps it. */
@@ -67,9 +69,21 @@ export class FlexibleServer extends pulumi.ComponentResource {
   readonly fullyQualifiedDomainName: pulumi.Output<string>;
 
   constructor(name: string, args: FlexibleServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    const geo = args.geoBackupKey;
+    // Azure refuses geo-backup encryption with the primary identity. IDs known now are checked
+    // now; IDs of identities created in the same program differ by construction.
+    const primaryId = args.primaryKey.identityId;
+    if (geo && typeof primaryId === "string" && typeof geo.identityId === "string" && sameArmId(primaryId, geo.identityId)) {
+      throw new InvalidInputError(`FlexibleServer "${name}"`, [
+        {
+          property: "geoBackupKey.identityId",
+          value: geo.identityId,
+          accepted: "a user-assigned identity other than primaryKey.identityId (IDs compare without case)",
+        },
+      ]);
+    }
     super("postgres-cmk:postgres:FlexibleServer", name, {}, opts);
 
-    const geo = args.geoBackupKey;
     const identityIds = geo ? [args.primaryKey.identityId, geo.identityId] : [args.primaryKey.identityId];
     const firewallRules = args.firewallRules ?? [];
 

@@ -75,7 +75,7 @@ export async function main(argv: string[], io: PlanCliIo): Promise<number> {
   }
   const { run, configFile, secureKeys } = planned;
   if (run.error !== undefined) {
-    if (run.error instanceof InvalidInputError) {
+    if (InvalidInputError.isInstance(run.error)) {
       io.stderr(`plan: ${run.error.message}\n`);
       return 2;
     }
