@@ -1,0 +1,100 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+
+import { StackExport } from "../tools/lib/deployment";
+import { ROOT, runTool } from "./support/cli";
+
+const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+
+function byType(plan: StackExport, type: string) {
+  return plan.deployment.resources.filter((r) => r.type === type);
+}
+
+describe("npm run plan", () => {
+  it("shows the dev stack's identity, vault, key, grant and server, with encryption bound to the key", () => {
+    const { code, stdout, stderr } = runTool("plan.ts", []);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    for (const line of [
+      "managedidentity:UserAssignedIdentity  dev-identity  (westeurope)  [protect]",
+      "keyvault:Vault  dev-vault  (westeurope)  [protect]",
+      "keyvault:Key  dev-key-postgres-cmk  [protect, retainOnDelete]",
+      "keyvault:AccessPolicy  dev-grant  [protect, retainOnDelete]",
+      "dbforpostgresql:Server  dev-server  (westeurope)  [protect]",
+      "keyvault:Vault  dev-geo-vault  (northeurope)  [protect]",
+    ]) {
+      expect(stdout).toContain(line);
+    }
+    expect(stdout).toMatch(/primary key {7}https:\/\/kvp-dev-[0-9a-f]{8}\.vault\.azure\.net\/keys\/postgres-cmk\n/);
+    expect(stdout).toMatch(/geo key {11}https:\/\/kvg-dev-geo-[0-9a-f]{8}\.vault\.azure\.net\/keys\/postgres-cmk\n/);
+    expect(stdout).toContain("administratorPassword  [secret]");
+    expect(stdout).not.toContain("Mock-");
+    const order = stdout.slice(stdout.indexOf("Creation order"));
+    expect(order.indexOf("dev-grant (keyvault:AccessPolicy)")).toBeLessThan(order.indexOf("dev-server (dbforpostgresql:Server)"));
+  });
+
+  it("writes a stack export whose server points at the key's versionless URI, with no secret in it", () => {
+    const { code, stdout } = runTool("plan.ts", ["--json"]);
+    expect(code).toBe(0);
+    const plan = JSON.parse(stdout) as StackExport;
+    expect(plan.version).toBe(3);
+    const [server] = byType(plan, "azure-native:dbforpostgresql:Server");
+    const key = byType(plan, "azure-native:keyvault:Key").find((k) => k.urn.endsWith("::dev-key-postgres-cmk"))!;
+    const encryption = server.inputs!.dataEncryption as Record<string, string>;
+    expect(encryption.primaryKeyURI).toBe(key.outputs!.keyUri);
+    expect(encryption.primaryKeyURI).not.toMatch(/\/[0-9a-f]{32}$/);
+    expect(key.outputs!.keyUriWithVersion).toMatch(/\/keys\/postgres-cmk\/[0-9a-f]{32}$/);
+    expect(server.parent).toMatch(/postgres-cmk:postgres:FlexibleServer::dev-server$/);
+    expect(server.protect).toBe(true);
+    expect(server.dependencies).toEqual(
+      expect.arrayContaining(byType(plan, "azure-native:keyvault:AccessPolicy").map((p) => p.urn)),
+    );
+    expect(server.propertyDependencies!.dataEncryption).toEqual(expect.arrayContaining([key.urn]));
+    expect(server.inputs!.administratorLoginPassword).toEqual({
+      "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+      ciphertext: "[secret]",
+    });
+    expect(stdout).not.toContain("Mock-");
+  });
+
+  it("plans a first preview with the key URI unknown", () => {
+    const { code, stdout } = runTool("plan.ts", ["--preview"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Offline first-preview plan for stack "dev"');
+    expect(stdout).toContain("primary key       (known after create)");
+  });
+
+  it("exits 2 with the whole list of config problems", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    const file = path.join(dir, "Pulumi.bad.yaml");
+    fs.writeFileSync(
+      file,
+      dev.replace("postgres-cmk:keySize: 3072", "postgres-cmk:keySize: 1024").replace(
+        "postgres-cmk:geoBackupLocation: northeurope",
+        "postgres-cmk:geoBackupLocation: eastus",
+      ),
+    );
+    const { code, stdout, stderr } = runTool("plan.ts", ["--stack", "bad", "--config-file", file]);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(
+      [
+        "plan: The stack configuration has 2 problems; nothing was created:",
+        '  - postgres-cmk:geoBackupLocation: got "eastus"; accepted: "northeurope", the region Azure pairs with westeurope, or leave it unset',
+        "  - postgres-cmk:keySize: got 1024; accepted: 2048, 3072 or 4096",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("exits 2 on a missing stack file or an unknown option", () => {
+    const missing = runTool("plan.ts", ["--stack", "nosuch"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(`plan: cannot read stack config ${path.join(ROOT, "Pulumi.nosuch.yaml")}: ENOENT\n`);
+    const unknown = runTool("plan.ts", ["--bogus"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^plan: Unknown option '--bogus'/);
+  });
+});
