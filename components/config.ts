@@ -64,10 +64,14 @@ function convert(kind: Kind, raw: string): { ok: true; value: unknown } | { ok: 
       return trimmed !== "" && Number.isFinite(value) ? { ok: true, value } : { ok: false };
     }
     case "boolean":
-      return raw === "true" || raw === "false" ? { ok: true, value: raw === "true" } : { ok: false };
+      return raw === "true" || raw === "false"
+        ? { ok: true, value: raw === "true" }
+        : { ok: false };
     case "stringList": {
       const value = parseJson(raw);
-      return Array.isArray(value) && value.every((v) => typeof v === "string") ? { ok: true, value } : { ok: false };
+      return Array.isArray(value) && value.every((v) => typeof v === "string")
+        ? { ok: true, value }
+        : { ok: false };
     }
     case "objectList": {
       const value = parseJson(raw);
@@ -75,7 +79,9 @@ function convert(kind: Kind, raw: string): { ok: true; value: unknown } | { ok: 
     }
     case "object": {
       const value = parseJson(raw);
-      return typeof value === "object" && value !== null && !Array.isArray(value) ? { ok: true, value } : { ok: false };
+      return typeof value === "object" && value !== null && !Array.isArray(value)
+        ? { ok: true, value }
+        : { ok: false };
     }
     case "stringMap": {
       const value = parseJson(raw);
@@ -125,4 +131,3 @@ export function readSettings(
   }
   return { settings: settings as unknown as PostgresCmkSettings, problems };
 }
-

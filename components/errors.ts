@@ -39,7 +39,11 @@ export class InvalidInputError extends pulumi.RunError {
 
   /** True when `obj` is an InvalidInputError from any copy of this module. */
   static isInstance(obj: unknown): obj is InvalidInputError {
-    return typeof obj === "object" && obj !== null && (obj as InvalidInputError).__invalidInputError === true;
+    return (
+      typeof obj === "object" &&
+      obj !== null &&
+      (obj as InvalidInputError).__invalidInputError === true
+    );
   }
 
   constructor(subject: string, problems: readonly Problem[], prefix = "") {

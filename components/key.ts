@@ -54,8 +54,14 @@ export class EncryptionKey extends pulumi.ComponentResource {
         ? {
             attributes: { expiryTime: `P${args.expiryDays ?? rotationDays + 90}D` },
             lifetimeActions: [
-              { trigger: { timeAfterCreate: `P${rotationDays}D` }, action: { type: "rotate" as const } },
-              { trigger: { timeBeforeExpiry: `P${EXPIRY_NOTICE_DAYS}D` }, action: { type: "notify" as const } },
+              {
+                trigger: { timeAfterCreate: `P${rotationDays}D` },
+                action: { type: "rotate" as const },
+              },
+              {
+                trigger: { timeBeforeExpiry: `P${EXPIRY_NOTICE_DAYS}D` },
+                action: { type: "notify" as const },
+              },
             ],
           }
         : undefined;

@@ -12,7 +12,9 @@ import { slug } from "./settings";
  * changes.
  */
 export function stackUniqueSuffix(...parts: string[]): string {
-  const seed = [pulumi.getOrganization(), pulumi.getProject(), pulumi.getStack(), ...parts].join("/");
+  const seed = [pulumi.getOrganization(), pulumi.getProject(), pulumi.getStack(), ...parts].join(
+    "/",
+  );
   return createHash("sha256").update(seed).digest("hex").slice(0, 8);
 }
 

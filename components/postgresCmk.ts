@@ -39,7 +39,10 @@ export function checkPostgresCmkArgs(
   args: PostgresCmkArgs,
   options: { prefix?: string; earlier?: readonly Problem[] } = {},
 ): ResolvedSettings {
-  const { settings, problems } = resolveSettings(args, { name, uniqueSuffix: stackUniqueSuffix(name, "server") });
+  const { settings, problems } = resolveSettings(args, {
+    name,
+    uniqueSuffix: stackUniqueSuffix(name, "server"),
+  });
   const all = [...(options.earlier ?? []), ...problems];
   if (all.length > 0) {
     const subject = options.prefix ? "The stack configuration" : `PostgresCmk "${name}"`;
@@ -71,7 +74,11 @@ export class PostgresCmk extends pulumi.ComponentResource {
     const client = authorization.getClientConfigOutput({ parent: this });
     this.resourceGroup = new resources.ResourceGroup(
       `${name}-rg`,
-      { resourceGroupName: settings.resourceGroupName, location: settings.location, tags: settings.tags },
+      {
+        resourceGroupName: settings.resourceGroupName,
+        location: settings.location,
+        tags: settings.tags,
+      },
       { parent: this, protect: settings.protect },
     );
 
@@ -203,6 +210,14 @@ export class PostgresCmk extends pulumi.ComponentResource {
     const previousGrants = s.previousKeyNames.map((keyName, i) =>
       newGrant(`${name}-grant-${keyName}`, previousKeys[i].id),
     );
-    return { location, identity, vault, key, previousKeys, grants: [grant], allGrants: [grant, ...previousGrants] };
+    return {
+      location,
+      identity,
+      vault,
+      key,
+      previousKeys,
+      grants: [grant],
+      allGrants: [grant, ...previousGrants],
+    };
   }
 }

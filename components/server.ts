@@ -53,7 +53,11 @@ export const TLS_PARAMETERS: ReadonlyArray<readonly [string, string]> = [
   ["ssl_min_protocol_version", "TLSv1.2"],
 ];
 
-const ENTRA_PRINCIPAL_TYPE = { User: "user", Group: "group", ServicePrincipal: "servicePrincipal" } as const;
+const ENTRA_PRINCIPAL_TYPE = {
+  User: "user",
+  Group: "group",
+  ServicePrincipal: "servicePrincipal",
+} as const;
 
 /**
  * A Flexible Server whose data is encrypted with a customer-managed key from its first
@@ -73,18 +77,26 @@ export class FlexibleServer extends pulumi.ComponentResource {
     // Azure refuses geo-backup encryption with the primary identity. IDs known now are checked
     // now; IDs of identities created in the same program differ by construction.
     const primaryId = args.primaryKey.identityId;
-    if (geo && typeof primaryId === "string" && typeof geo.identityId === "string" && sameArmId(primaryId, geo.identityId)) {
+    if (
+      geo &&
+      typeof primaryId === "string" &&
+      typeof geo.identityId === "string" &&
+      sameArmId(primaryId, geo.identityId)
+    ) {
       throw new InvalidInputError(`FlexibleServer "${name}"`, [
         {
           property: "geoBackupKey.identityId",
           value: geo.identityId,
-          accepted: "a user-assigned identity other than primaryKey.identityId (IDs compare without case)",
+          accepted:
+            "a user-assigned identity other than primaryKey.identityId (IDs compare without case)",
         },
       ]);
     }
     super("postgres-cmk:postgres:FlexibleServer", name, {}, opts);
 
-    const identityIds = geo ? [args.primaryKey.identityId, geo.identityId] : [args.primaryKey.identityId];
+    const identityIds = geo
+      ? [args.primaryKey.identityId, geo.identityId]
+      : [args.primaryKey.identityId];
     const firewallRules = args.firewallRules ?? [];
 
     this.server = new dbforpostgresql.Server(
@@ -111,7 +123,9 @@ export class FlexibleServer extends pulumi.ComponentResource {
           type: "AzureKeyVault",
           primaryKeyURI: args.primaryKey.keyUri,
           primaryUserAssignedIdentityId: args.primaryKey.identityId,
-          ...(geo ? { geoBackupKeyURI: geo.keyUri, geoBackupUserAssignedIdentityId: geo.identityId } : {}),
+          ...(geo
+            ? { geoBackupKeyURI: geo.keyUri, geoBackupUserAssignedIdentityId: geo.identityId }
+            : {}),
         },
         administratorLogin: args.administratorLogin,
         administratorLoginPassword: pulumi.secret(args.administratorPassword),

@@ -7,7 +7,9 @@ export const KEY_VAULT_SKUS = ["standard", "premium"] as const;
 export const KEY_VAULT_AUTHORIZATIONS = ["accessPolicies", "rbac"] as const;
 export const POSTGRES_VERSIONS = ["13", "14", "15", "16", "17", "18"] as const;
 export const SKU_TIERS = ["Burstable", "GeneralPurpose", "MemoryOptimized"] as const;
-export const STORAGE_SIZES_GB = [32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767] as const;
+export const STORAGE_SIZES_GB = [
+  32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767,
+] as const;
 export const ENTRA_PRINCIPAL_TYPES = ["User", "Group", "ServicePrincipal"] as const;
 
 export type KeyType = (typeof KEY_TYPES)[number];
@@ -149,7 +151,9 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 
 function oneOf(values: readonly (string | number)[]): string {
   const shown = values.map((v) => (typeof v === "string" ? JSON.stringify(v) : String(v)));
-  return shown.length <= 2 ? shown.join(" or ") : `${shown.slice(0, -1).join(", ")} or ${shown.at(-1)}`;
+  return shown.length <= 2
+    ? shown.join(" or ")
+    : `${shown.slice(0, -1).join(", ")} or ${shown.at(-1)}`;
 }
 
 function ipv4ToNumber(ip: string): number {
@@ -186,9 +190,13 @@ export function resolveSettings(
 
   const location = input.location ?? "";
   if (!input.location) {
-    problem("location", input.location, "an Azure region such as \"westeurope\" (required)");
+    problem("location", input.location, 'an Azure region such as "westeurope" (required)');
   } else if (!isKnownRegion(location)) {
-    problem("location", input.location, "an Azure public-cloud region such as \"westeurope\" or \"eastus2\"");
+    problem(
+      "location",
+      input.location,
+      'an Azure public-cloud region such as "westeurope" or "eastus2"',
+    );
   }
 
   const resourceGroupName = input.resourceGroupName ?? `rg-postgres-cmk-${slug(naming.name, 73)}`;
@@ -201,7 +209,8 @@ export function resolveSettings(
   }
 
   const serverName =
-    input.serverName ?? `psql-cmk-${slug(naming.name, 63 - 10 - naming.uniqueSuffix.length)}-${naming.uniqueSuffix}`;
+    input.serverName ??
+    `psql-cmk-${slug(naming.name, 63 - 10 - naming.uniqueSuffix.length)}-${naming.uniqueSuffix}`;
   if (!/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/.test(serverName)) {
     problem(
       "serverName",
@@ -221,7 +230,7 @@ export function resolveSettings(
   }
   const skuName = input.skuName ?? "Standard_D2ds_v5";
   if (!/^Standard_[A-Za-z0-9_]+$/.test(skuName)) {
-    problem("skuName", input.skuName, "an Azure compute SKU name such as \"Standard_D2ds_v5\"");
+    problem("skuName", input.skuName, 'an Azure compute SKU name such as "Standard_D2ds_v5"');
   } else if ((SKU_TIERS as readonly string[]).includes(skuTier)) {
     const burstableName = /^Standard_B/.test(skuName);
     if (burstableName !== (skuTier === "Burstable")) {
@@ -229,7 +238,7 @@ export function resolveSettings(
         "skuName",
         skuName,
         skuTier === "Burstable"
-          ? "a Burstable SKU (Standard_B...) for skuTier \"Burstable\""
+          ? 'a Burstable SKU (Standard_B...) for skuTier "Burstable"'
           : `a ${skuTier} SKU (not Standard_B...), or skuTier "Burstable"`,
       );
     }
@@ -242,7 +251,11 @@ export function resolveSettings(
 
   const backupRetentionDays = input.backupRetentionDays ?? 7;
   if (!isWholeNumberIn(backupRetentionDays, 7, 35)) {
-    problem("backupRetentionDays", input.backupRetentionDays, "a whole number of days from 7 to 35");
+    problem(
+      "backupRetentionDays",
+      input.backupRetentionDays,
+      "a whole number of days from 7 to 35",
+    );
   }
 
   const geoRedundantBackup = input.geoRedundantBackup ?? false;
@@ -255,7 +268,10 @@ export function resolveSettings(
         true,
         `false: ${normalizeRegion(location)} has no Azure paired region to hold geo-redundant backups`,
       );
-    } else if (input.geoBackupLocation !== undefined && normalizeRegion(input.geoBackupLocation) !== pair) {
+    } else if (
+      input.geoBackupLocation !== undefined &&
+      normalizeRegion(input.geoBackupLocation) !== pair
+    ) {
       problem(
         "geoBackupLocation",
         input.geoBackupLocation,
@@ -265,7 +281,11 @@ export function resolveSettings(
       geoBackupLocation = pair;
     }
   } else if (!geoRedundantBackup && input.geoBackupLocation !== undefined) {
-    problem("geoBackupLocation", input.geoBackupLocation, "unset while geoRedundantBackup is false");
+    problem(
+      "geoBackupLocation",
+      input.geoBackupLocation,
+      "unset while geoRedundantBackup is false",
+    );
   }
 
   const keyName = input.keyName ?? "postgres-cmk";
@@ -294,7 +314,11 @@ export function resolveSettings(
 
   const keyRotationDays = input.keyRotationDays ?? 365;
   if (!(keyRotationDays === 0 || isWholeNumberIn(keyRotationDays, 30, 3650))) {
-    problem("keyRotationDays", input.keyRotationDays, "0 (no automatic rotation) or a whole number of days from 30 to 3650");
+    problem(
+      "keyRotationDays",
+      input.keyRotationDays,
+      "0 (no automatic rotation) or a whole number of days from 30 to 3650",
+    );
   }
 
   let keyExpiryDays: number | undefined;
@@ -317,17 +341,26 @@ export function resolveSettings(
   if (!(KEY_VAULT_SKUS as readonly string[]).includes(keyVaultSku)) {
     problem("keyVaultSku", input.keyVaultSku, oneOf(KEY_VAULT_SKUS));
   } else if (keyType === "RSA-HSM" && keyVaultSku !== "premium") {
-    problem("keyVaultSku", keyVaultSku, "\"premium\" for keyType \"RSA-HSM\" (HSM keys need a premium vault), or keyType \"RSA\"");
+    problem(
+      "keyVaultSku",
+      keyVaultSku,
+      '"premium" for keyType "RSA-HSM" (HSM keys need a premium vault), or keyType "RSA"',
+    );
   }
 
-  const keyVaultAuthorization = (input.keyVaultAuthorization ?? "accessPolicies") as KeyVaultAuthorization;
+  const keyVaultAuthorization = (input.keyVaultAuthorization ??
+    "accessPolicies") as KeyVaultAuthorization;
   if (!(KEY_VAULT_AUTHORIZATIONS as readonly string[]).includes(keyVaultAuthorization)) {
     problem("keyVaultAuthorization", input.keyVaultAuthorization, oneOf(KEY_VAULT_AUTHORIZATIONS));
   }
 
   const softDeleteRetentionDays = input.softDeleteRetentionDays ?? 90;
   if (!isWholeNumberIn(softDeleteRetentionDays, 7, 90)) {
-    problem("softDeleteRetentionDays", input.softDeleteRetentionDays, "a whole number of days from 7 to 90 (90 advised)");
+    problem(
+      "softDeleteRetentionDays",
+      input.softDeleteRetentionDays,
+      "a whole number of days from 7 to 90 (90 advised)",
+    );
   }
 
   const keyVaultIpRules = input.keyVaultIpRules ?? [];
@@ -335,7 +368,11 @@ export function resolveSettings(
     const [address, bits, ...rest] = String(rule).split("/");
     const validBits = bits === undefined || (/^\d{1,2}$/.test(bits) && Number(bits) <= 32);
     if (typeof rule !== "string" || !IPV4.test(address) || !validBits || rest.length > 0) {
-      problem(`keyVaultIpRules[${i}]`, rule, "an IPv4 address or CIDR range such as \"203.0.113.0/24\"");
+      problem(
+        `keyVaultIpRules[${i}]`,
+        rule,
+        'an IPv4 address or CIDR range such as "203.0.113.0/24"',
+      );
     }
   });
 
@@ -357,13 +394,25 @@ export function resolveSettings(
     const startValid = typeof rule.startIpAddress === "string" && IPV4.test(rule.startIpAddress);
     const endValid = typeof rule.endIpAddress === "string" && IPV4.test(rule.endIpAddress);
     if (!startValid) {
-      problem(`${at}.startIpAddress`, rule.startIpAddress, "an IPv4 address such as \"203.0.113.10\"");
+      problem(
+        `${at}.startIpAddress`,
+        rule.startIpAddress,
+        'an IPv4 address such as "203.0.113.10"',
+      );
     }
     if (!endValid) {
-      problem(`${at}.endIpAddress`, rule.endIpAddress, "an IPv4 address such as \"203.0.113.20\"");
+      problem(`${at}.endIpAddress`, rule.endIpAddress, 'an IPv4 address such as "203.0.113.20"');
     }
-    if (startValid && endValid && ipv4ToNumber(rule.startIpAddress) > ipv4ToNumber(rule.endIpAddress)) {
-      problem(`${at}.endIpAddress`, rule.endIpAddress, `an address at or after startIpAddress ${rule.startIpAddress}`);
+    if (
+      startValid &&
+      endValid &&
+      ipv4ToNumber(rule.startIpAddress) > ipv4ToNumber(rule.endIpAddress)
+    ) {
+      problem(
+        `${at}.endIpAddress`,
+        rule.endIpAddress,
+        `an address at or after startIpAddress ${rule.startIpAddress}`,
+      );
     }
   });
 
@@ -386,11 +435,18 @@ export function resolveSettings(
     if (!entraAuth) {
       problem("entraAdmin", entraAdmin, "unset, or entraAuth set to true");
     }
-    if (typeof entraAdmin.objectId !== "string" || !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(entraAdmin.objectId)) {
+    if (
+      typeof entraAdmin.objectId !== "string" ||
+      !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(entraAdmin.objectId)
+    ) {
       problem("entraAdmin.objectId", entraAdmin.objectId, "the principal's object ID, a GUID");
     }
     if (typeof entraAdmin.principalName !== "string" || entraAdmin.principalName.length === 0) {
-      problem("entraAdmin.principalName", entraAdmin.principalName, "the principal's display or user principal name");
+      problem(
+        "entraAdmin.principalName",
+        entraAdmin.principalName,
+        "the principal's display or user principal name",
+      );
     }
     if (!(ENTRA_PRINCIPAL_TYPES as readonly string[]).includes(entraAdmin.principalType)) {
       problem("entraAdmin.principalType", entraAdmin.principalType, oneOf(ENTRA_PRINCIPAL_TYPES));

@@ -46,13 +46,23 @@ describe("stack config errors", () => {
 
   it("refuses geo backup in a region without a pair", async () => {
     expect(await problems({ location: "polandcentral", geoRedundantBackup: true })).toEqual([
-      ["geoRedundantBackup", true, "false: polandcentral has no Azure paired region to hold geo-redundant backups"],
+      [
+        "geoRedundantBackup",
+        true,
+        "false: polandcentral has no Azure paired region to hold geo-redundant backups",
+      ],
     ]);
   });
 
   it("refuses a geoBackupLocation other than the pair, and one without geo backup", async () => {
-    expect(await problems({ ...VALID, geoRedundantBackup: true, geoBackupLocation: "eastus" })).toEqual([
-      ["geoBackupLocation", "eastus", '"northeurope", the region Azure pairs with westeurope, or leave it unset'],
+    expect(
+      await problems({ ...VALID, geoRedundantBackup: true, geoBackupLocation: "eastus" }),
+    ).toEqual([
+      [
+        "geoBackupLocation",
+        "eastus",
+        '"northeurope", the region Azure pairs with westeurope, or leave it unset',
+      ],
     ]);
     expect(await problems({ ...VALID, geoBackupLocation: "northeurope" })).toEqual([
       ["geoBackupLocation", "northeurope", "unset while geoRedundantBackup is false"],
@@ -95,7 +105,9 @@ describe("stack config errors", () => {
   });
 
   it("refuses retention days out of range", async () => {
-    expect(await problems({ ...VALID, softDeleteRetentionDays: 5, backupRetentionDays: 40 })).toEqual([
+    expect(
+      await problems({ ...VALID, softDeleteRetentionDays: 5, backupRetentionDays: 40 }),
+    ).toEqual([
       ["backupRetentionDays", 40, "a whole number of days from 7 to 35"],
       ["softDeleteRetentionDays", 5, "a whole number of days from 7 to 90 (90 advised)"],
     ]);
@@ -103,7 +115,13 @@ describe("stack config errors", () => {
 
   it("refuses values of the wrong type, naming the type", async () => {
     expect(
-      await problems({ ...VALID, keySize: "big", geoRedundantBackup: "yes", tags: "env=dev", firewallRules: "{}" }),
+      await problems({
+        ...VALID,
+        keySize: "big",
+        geoRedundantBackup: "yes",
+        tags: "env=dev",
+        firewallRules: "{}",
+      }),
     ).toEqual([
       ["geoRedundantBackup", "yes", "true or false"],
       ["keySize", "big", "a number"],
@@ -122,13 +140,21 @@ describe("stack config errors", () => {
     });
     expect(found).toEqual([
       ["firewallRules[0].startIpAddress", "10.0.0.300", 'an IPv4 address such as "203.0.113.10"'],
-      ["firewallRules[1].endIpAddress", "10.0.0.1", "an address at or after startIpAddress 10.0.0.9"],
+      [
+        "firewallRules[1].endIpAddress",
+        "10.0.0.1",
+        "an address at or after startIpAddress 10.0.0.9",
+      ],
     ]);
   });
 
   it("refuses a rotation expiry that leaves no time to act", async () => {
     expect(await problems({ ...VALID, keyRotationDays: 90, keyExpiryDays: 100 })).toEqual([
-      ["keyExpiryDays", 100, "a whole number of days of at least keyRotationDays + 60 (150), or unset for 180"],
+      [
+        "keyExpiryDays",
+        100,
+        "a whole number of days of at least keyRotationDays + 60 (150), or unset for 180",
+      ],
     ]);
   });
 
@@ -174,7 +200,7 @@ describe("ARM IDs", () => {
     );
     expect(InvalidInputError.isInstance(run.error)).toBe(true);
     expect((run.error as Error).message).toContain(
-      "geoBackupKey.identityId: got \"/subscriptions/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b/resourcegroups/rg-db/",
+      'geoBackupKey.identityId: got "/subscriptions/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b/resourcegroups/rg-db/',
     );
     expect(run.registrations.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
   });

@@ -27,12 +27,18 @@ describe("npm run plan", () => {
     ]) {
       expect(stdout).toContain(line);
     }
-    expect(stdout).toMatch(/primary key {7}https:\/\/kvp-dev-[0-9a-f]{8}\.vault\.azure\.net\/keys\/postgres-cmk\n/);
-    expect(stdout).toMatch(/geo key {11}https:\/\/kvg-dev-geo-[0-9a-f]{8}\.vault\.azure\.net\/keys\/postgres-cmk\n/);
+    expect(stdout).toMatch(
+      /primary key {7}https:\/\/kvp-dev-[0-9a-f]{8}\.vault\.azure\.net\/keys\/postgres-cmk\n/,
+    );
+    expect(stdout).toMatch(
+      /geo key {11}https:\/\/kvg-dev-geo-[0-9a-f]{8}\.vault\.azure\.net\/keys\/postgres-cmk\n/,
+    );
     expect(stdout).toContain("administratorPassword  [secret]");
     expect(stdout).not.toContain("Mock-");
     const order = stdout.slice(stdout.indexOf("Creation order"));
-    expect(order.indexOf("dev-grant (keyvault:AccessPolicy)")).toBeLessThan(order.indexOf("dev-server (dbforpostgresql:Server)"));
+    expect(order.indexOf("dev-grant (keyvault:AccessPolicy)")).toBeLessThan(
+      order.indexOf("dev-server (dbforpostgresql:Server)"),
+    );
   });
 
   it("writes a stack export whose server points at the key's versionless URI, with no secret in it", () => {
@@ -41,7 +47,9 @@ describe("npm run plan", () => {
     const plan = JSON.parse(stdout) as StackExport;
     expect(plan.version).toBe(3);
     const [server] = byType(plan, "azure-native:dbforpostgresql:Server");
-    const key = byType(plan, "azure-native:keyvault:Key").find((k) => k.urn.endsWith("::dev-key-postgres-cmk"))!;
+    const key = byType(plan, "azure-native:keyvault:Key").find((k) =>
+      k.urn.endsWith("::dev-key-postgres-cmk"),
+    )!;
     const encryption = server.inputs!.dataEncryption as Record<string, string>;
     expect(encryption.primaryKeyURI).toBe(key.outputs!.keyUri);
     expect(encryption.primaryKeyURI).not.toMatch(/\/[0-9a-f]{32}$/);
@@ -71,10 +79,12 @@ describe("npm run plan", () => {
     const file = path.join(dir, "Pulumi.bad.yaml");
     fs.writeFileSync(
       file,
-      dev.replace("postgres-cmk:keySize: 3072", "postgres-cmk:keySize: 1024").replace(
-        "postgres-cmk:geoBackupLocation: northeurope",
-        "postgres-cmk:geoBackupLocation: eastus",
-      ),
+      dev
+        .replace("postgres-cmk:keySize: 3072", "postgres-cmk:keySize: 1024")
+        .replace(
+          "postgres-cmk:geoBackupLocation: northeurope",
+          "postgres-cmk:geoBackupLocation: eastus",
+        ),
     );
     const { code, stdout, stderr } = runTool("plan.ts", ["--stack", "bad", "--config-file", file]);
     expect(code).toBe(2);
@@ -92,7 +102,9 @@ describe("npm run plan", () => {
   it("exits 2 on a missing stack file or an unknown option", () => {
     const missing = runTool("plan.ts", ["--stack", "nosuch"]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe(`plan: cannot read stack config ${path.join(ROOT, "Pulumi.nosuch.yaml")}: ENOENT\n`);
+    expect(missing.stderr).toBe(
+      `plan: cannot read stack config ${path.join(ROOT, "Pulumi.nosuch.yaml")}: ENOENT\n`,
+    );
     const unknown = runTool("plan.ts", ["--bogus"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^plan: Unknown option '--bogus'/);

@@ -34,7 +34,10 @@ describe("the default stack (access policies, no geo backup)", () => {
       type: "UserAssigned",
       userAssignedIdentities: { [identity.id!]: {} },
     });
-    expect(server.inputs!.backup).toEqual({ backupRetentionDays: 7, geoRedundantBackup: "Disabled" });
+    expect(server.inputs!.backup).toEqual({
+      backupRetentionDays: 7,
+      geoRedundantBackup: "Disabled",
+    });
     expect(server.inputs!.location).toBe("westeurope");
   });
 
@@ -65,7 +68,12 @@ describe("the default stack (access policies, no geo backup)", () => {
       softDeleteRetentionInDays: 90,
       enablePurgeProtection: true,
       enableRbacAuthorization: false,
-      networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] },
+      networkAcls: {
+        defaultAction: "Deny",
+        bypass: "AzureServices",
+        ipRules: [],
+        virtualNetworkRules: [],
+      },
     });
     expect(Object.keys(properties)).not.toContain("accessPolicies");
     expect(vault.inputs!.vaultName).toMatch(/^kvp-test-[0-9a-f]{8}$/);
@@ -117,12 +125,21 @@ describe("the default stack (access policies, no geo backup)", () => {
     });
     expect(isSecret(server.inputs!.administratorLoginPassword)).toBe(true);
     const password = resource(run, "random:index/randomPassword:RandomPassword");
-    expect(secretValue(server.inputs!.administratorLoginPassword)).toBe(secretValue(password.outputs!.result));
+    expect(secretValue(server.inputs!.administratorLoginPassword)).toBe(
+      secretValue(password.outputs!.result),
+    );
   });
 
   it("protects the vault, key, identity, grant and server, and lets throwaway stacks opt out", async () => {
     const run = await runIndex(VALID);
-    for (const type of [VAULT, KEY, IDENTITY, POLICY, SERVER, "azure-native:resources:ResourceGroup"]) {
+    for (const type of [
+      VAULT,
+      KEY,
+      IDENTITY,
+      POLICY,
+      SERVER,
+      "azure-native:resources:ResourceGroup",
+    ]) {
       expect([type, resource(run, type).protect]).toEqual([type, true]);
     }
     const loose = await runIndex({ ...VALID, protect: false });
@@ -160,7 +177,9 @@ describe("geo-redundant backup", () => {
     expect(geoVault.inputs!.vaultName).toMatch(/^kvg-test-geo-[0-9a-f]{8}$/);
     const encryption = server.inputs!.dataEncryption as Record<string, unknown>;
     expect(encryption.geoBackupKeyURI).toBe(geoKey.outputs!.keyUri);
-    expect(encryption.geoBackupKeyURI).toBe(`https://${geoVault.inputs!.vaultName}.vault.azure.net/keys/postgres-cmk`);
+    expect(encryption.geoBackupKeyURI).toBe(
+      `https://${geoVault.inputs!.vaultName}.vault.azure.net/keys/postgres-cmk`,
+    );
     expect(encryption.geoBackupUserAssignedIdentityId).toBe(geoIdentity.id);
     expect(encryption.primaryUserAssignedIdentityId).toBe(identity.id);
     expect(geoIdentity.id).not.toBe(identity.id);
@@ -168,13 +187,24 @@ describe("geo-redundant backup", () => {
       type: "UserAssigned",
       userAssignedIdentities: { [identity.id!]: {}, [geoIdentity.id!]: {} },
     });
-    expect(server.inputs!.backup).toEqual({ backupRetentionDays: 7, geoRedundantBackup: "Enabled" });
-    expect((geoPolicy.inputs!.policy as Record<string, unknown>).objectId).toBe(geoIdentity.outputs!.principalId);
-    expect(server.dependencies).toEqual(expect.arrayContaining([resource(run, POLICY, "test-grant").urn, geoPolicy.urn]));
+    expect(server.inputs!.backup).toEqual({
+      backupRetentionDays: 7,
+      geoRedundantBackup: "Enabled",
+    });
+    expect((geoPolicy.inputs!.policy as Record<string, unknown>).objectId).toBe(
+      geoIdentity.outputs!.principalId,
+    );
+    expect(server.dependencies).toEqual(
+      expect.arrayContaining([resource(run, POLICY, "test-grant").urn, geoPolicy.urn]),
+    );
   });
 
   it("accepts geoBackupLocation when it names the pair, in any spelling", async () => {
-    const run = await runIndex({ location: "West US 3", geoRedundantBackup: true, geoBackupLocation: "East US" });
+    const run = await runIndex({
+      location: "West US 3",
+      geoRedundantBackup: true,
+      geoBackupLocation: "East US",
+    });
     expect(run.error).toBeUndefined();
     expect(resource(run, VAULT, "test-geo-vault").inputs!.location).toBe("eastus");
     expect(resource(run, SERVER).inputs!.location).toBe("westus3");
@@ -193,8 +223,12 @@ describe("RBAC authorization", () => {
       roleDefinitionId: `/subscriptions/${MOCK_CLIENT.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/e147488a-f6f5-4113-8e2d-b22465e65bf6`,
       scope: key.id,
     });
-    expect(key.id).toMatch(/\/providers\/Microsoft\.KeyVault\/vaults\/kvp-test-[0-9a-f]{8}\/keys\/postgres-cmk$/);
-    expect((resource(run, VAULT).inputs!.properties as Record<string, unknown>).enableRbacAuthorization).toBe(true);
+    expect(key.id).toMatch(
+      /\/providers\/Microsoft\.KeyVault\/vaults\/kvp-test-[0-9a-f]{8}\/keys\/postgres-cmk$/,
+    );
+    expect(
+      (resource(run, VAULT).inputs!.properties as Record<string, unknown>).enableRbacAuthorization,
+    ).toBe(true);
     expect(resources(run, POLICY)).toHaveLength(0);
     expect(resource(run, SERVER).dependencies).toContain(role.urn);
   });
@@ -213,7 +247,9 @@ describe("switching to a new key", () => {
     const grants = resources(run, ROLE).map((r) => r.urn.split("::").at(-1));
     expect(grants).toEqual(["test-grant-postgres-cmk-2027", "test-grant-postgres-cmk"]);
     const encryption = resource(run, SERVER).inputs!.dataEncryption as Record<string, unknown>;
-    expect(encryption.primaryKeyURI).toBe(resource(run, KEY, "test-key-postgres-cmk-2027").outputs!.keyUri);
+    expect(encryption.primaryKeyURI).toBe(
+      resource(run, KEY, "test-key-postgres-cmk-2027").outputs!.keyUri,
+    );
   });
 });
 

@@ -6,10 +6,14 @@ const ROOT = path.resolve(__dirname, "..");
 
 describe("loading index.ts the way `pulumi up` does", () => {
   it("type-checks and runs with the project's own TypeScript and ts-node, not Pulumi's vendored ones", () => {
-    const out = execFileSync(process.execPath, [path.join(ROOT, "test/support/load-like-pulumi.js")], {
-      cwd: ROOT,
-      encoding: "utf8",
-    });
+    const out = execFileSync(
+      process.execPath,
+      [path.join(ROOT, "test/support/load-like-pulumi.js")],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+      },
+    );
     const summary = JSON.parse(out);
     expect(summary.typescript.require).toBe("typescript");
     expect(summary.typescript.version).toMatch(/^6\./);
@@ -26,6 +30,8 @@ describe("loading index.ts the way `pulumi up` does", () => {
         "azure-native:dbforpostgresql:Server",
       ]),
     );
-    expect(summary.primaryKeyURI).toMatch(/^https:\/\/kvp-dev-[0-9a-f]{8}\.vault\.azure\.net\/keys\/postgres-cmk$/);
+    expect(summary.primaryKeyURI).toMatch(
+      /^https:\/\/kvp-dev-[0-9a-f]{8}\.vault\.azure\.net\/keys\/postgres-cmk$/,
+    );
   });
 });

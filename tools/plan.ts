@@ -65,7 +65,11 @@ export async function main(argv: string[], io: PlanCliIo): Promise<number> {
   const stack = values.stack!;
   let planned;
   try {
-    planned = await planStack({ stack, configFile: values["config-file"], preview: values.preview });
+    planned = await planStack({
+      stack,
+      configFile: values["config-file"],
+      preview: values.preview,
+    });
   } catch (err) {
     if (err instanceof StackFileError) {
       io.stderr(`plan: ${err.message}\n`);
@@ -91,9 +95,13 @@ export async function main(argv: string[], io: PlanCliIo): Promise<number> {
     fs.writeFileSync(values.out, `${JSON.stringify(plan, null, 2)}\n`);
   }
   const mode = values.preview ? "first-preview plan" : "plan";
-  io.stdout(`${renderPlan(`Offline ${mode} for stack "${stack}" from ${configFile}`, plan.deployment.resources)}\n`);
+  io.stdout(
+    `${renderPlan(`Offline ${mode} for stack "${stack}" from ${configFile}`, plan.deployment.resources)}\n`,
+  );
   if (secureKeys.length > 0) {
-    io.stdout(`\nSecure config values were not decrypted (no Pulumi CLI): ${secureKeys.join(", ")}\n`);
+    io.stdout(
+      `\nSecure config values were not decrypted (no Pulumi CLI): ${secureKeys.join(", ")}\n`,
+    );
   }
   if (values.out) {
     io.stdout(`\nJSON plan written to ${values.out}\n`);

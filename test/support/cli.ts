@@ -7,7 +7,12 @@ export const ROOT = path.resolve(__dirname, "..", "..");
 export function runTool(tool: string, args: string[], input?: string) {
   const result = spawnSync(
     process.execPath,
-    [path.join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", path.join(ROOT, "tools", tool), ...args],
+    [
+      path.join(ROOT, "node_modules/ts-node/dist/bin.js"),
+      "--transpile-only",
+      path.join(ROOT, "tools", tool),
+      ...args,
+    ],
     { cwd: ROOT, encoding: "utf8", input, env: { ...process.env, FORCE_COLOR: "0" } },
   );
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };

@@ -26,7 +26,7 @@ export async function runIndex(
     stack: options.stack ?? "test",
     config: stackConfig(values),
     preview: options.preview,
-    load: () => import("../../index"),
+    load: () => import("../../index.js"),
   });
 }
 
@@ -37,7 +37,9 @@ export async function runComponents(build: () => unknown, stack = "test"): Promi
 
 /** The one custom resource of `type` named `name`, failing loudly when absent. */
 export function resource(run: ProgramRun, type: string, name?: string): DeploymentResource {
-  const found = run.resources.filter((r) => r.type === type && (name === undefined || r.urn.endsWith(`::${name}`)));
+  const found = run.resources.filter(
+    (r) => r.type === type && (name === undefined || r.urn.endsWith(`::${name}`)),
+  );
   if (found.length !== 1) {
     throw new Error(
       `expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${run.resources.map((r) => r.urn).join(", ")}`,

@@ -56,7 +56,10 @@ const AZURE: Record<string, (name: string, inputs: Inputs) => Computed> = {
     id: `${provider(inputs, "Microsoft.KeyVault")}/vaults/${inputs.vaultName}`,
     outputs: {
       name: inputs.vaultName,
-      properties: { ...inputs.properties, vaultUri: `https://${inputs.vaultName}.vault.azure.net/` },
+      properties: {
+        ...inputs.properties,
+        vaultUri: `https://${inputs.vaultName}.vault.azure.net/`,
+      },
     },
   }),
   "azure-native:keyvault:Key": (name, inputs) => {
@@ -95,7 +98,9 @@ const AZURE: Record<string, (name: string, inputs: Inputs) => Computed> = {
       dataEncryption: {
         ...inputs.dataEncryption,
         primaryEncryptionKeyStatus: "Valid",
-        ...(inputs.dataEncryption?.geoBackupKeyURI ? { geoBackupEncryptionKeyStatus: "Valid" } : {}),
+        ...(inputs.dataEncryption?.geoBackupKeyURI
+          ? { geoBackupEncryptionKeyStatus: "Valid" }
+          : {}),
       },
     },
   }),
@@ -113,7 +118,9 @@ const AZURE: Record<string, (name: string, inputs: Inputs) => Computed> = {
   }),
   "random:index/randomPassword:RandomPassword": (name, inputs) => ({
     id: "none",
-    outputs: { result: `Mock-${hex(`${name}/password`, Math.max(8, (inputs.length ?? 32) - 7))}-#1` },
+    outputs: {
+      result: `Mock-${hex(`${name}/password`, Math.max(8, (inputs.length ?? 32) - 7))}-#1`,
+    },
   }),
 };
 
@@ -131,17 +138,24 @@ export const MOCKED_TYPES = Object.keys(AZURE);
 export class AzureMocks implements pulumi.runtime.Mocks {
   constructor(private readonly preview = false) {}
 
-  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+  newResource(args: pulumi.runtime.MockResourceArgs): {
+    id: string | undefined;
+    state: Record<string, unknown>;
+  } {
     if (!args.custom) {
       return { id: undefined, state: args.inputs };
     }
     const answer = AZURE[args.type];
     if (!answer) {
-      throw new Error(`the Azure mocks know no resource type ${args.type}; add it to tools/lib/azureMocks.ts`);
+      throw new Error(
+        `the Azure mocks know no resource type ${args.type}; add it to tools/lib/azureMocks.ts`,
+      );
     }
     const computed = answer(args.name, args.inputs);
     if (this.preview) {
-      const unknown = Object.fromEntries(Object.keys(computed.outputs).map((key) => [key, UNKNOWN]));
+      const unknown = Object.fromEntries(
+        Object.keys(computed.outputs).map((key) => [key, UNKNOWN]),
+      );
       return { id: undefined, state: { ...args.inputs, ...unknown } };
     }
     return { id: computed.id, state: { ...args.inputs, ...computed.outputs } };
@@ -151,6 +165,8 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     if (args.token === "azure-native:authorization:getClientConfig") {
       return { ...MOCK_CLIENT };
     }
-    throw new Error(`the Azure mocks know no invoke ${args.token}; add it to tools/lib/azureMocks.ts`);
+    throw new Error(
+      `the Azure mocks know no invoke ${args.token}; add it to tools/lib/azureMocks.ts`,
+    );
   }
 }

@@ -40,7 +40,11 @@ export interface StackExport {
 }
 
 export function isSecret(value: unknown): value is PropertyMap {
-  return typeof value === "object" && value !== null && (value as PropertyMap)[SECRET_SIG_KEY] === SECRET_SIG;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as PropertyMap)[SECRET_SIG_KEY] === SECRET_SIG
+  );
 }
 
 export function isUnknown(value: unknown): boolean {

@@ -18,7 +18,9 @@ export interface PlanRequest {
  * `require`, so the calling process must have TypeScript loading in place (ts-node, as Pulumi
  * itself uses). One process runs one program: Pulumi's runtime state is process-wide.
  */
-export async function planStack(request: PlanRequest): Promise<{ run: ProgramRun; configFile: string; secureKeys: string[] }> {
+export async function planStack(
+  request: PlanRequest,
+): Promise<{ run: ProgramRun; configFile: string; secureKeys: string[] }> {
   const configFile = request.configFile ?? stackConfigPath(PROJECT_DIR, request.stack);
   const { config, secureKeys } = readStackConfigFile(configFile);
   const run = await runProgram({

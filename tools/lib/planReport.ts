@@ -18,7 +18,10 @@ function shortType(type: string): string {
 function flags(resource: DeploymentResource): string {
   const location = resource.inputs?.location;
   const where = typeof location === "string" && !isUnknown(location) ? `  (${location})` : "";
-  const marks = [resource.protect ? "protect" : "", resource.retainOnDelete ? "retainOnDelete" : ""].filter(Boolean);
+  const marks = [
+    resource.protect ? "protect" : "",
+    resource.retainOnDelete ? "retainOnDelete" : "",
+  ].filter(Boolean);
   return `${where}${marks.length > 0 ? `  [${marks.join(", ")}]` : ""}`;
 }
 
@@ -36,7 +39,9 @@ export function renderTree(resources: readonly DeploymentResource[]): string[] {
     list.forEach((resource, i) => {
       const last = i === list.length - 1;
       const branch = parent === undefined ? "" : last ? "└─ " : "├─ ";
-      lines.push(`${indent}${branch}${shortType(resource.type)}  ${urnName(resource.urn)}${flags(resource)}`);
+      lines.push(
+        `${indent}${branch}${shortType(resource.type)}  ${urnName(resource.urn)}${flags(resource)}`,
+      );
       walk(resource.urn, parent === undefined ? indent : indent + (last ? "   " : "│  "));
     });
   };
@@ -66,7 +71,8 @@ export function creationSteps(resources: readonly DeploymentResource[]): Deploym
       ...(resource.dependencies ?? []),
       ...Object.values(resource.propertyDependencies ?? {}).flat(),
     ].filter((urn) => urn !== resource.urn && byUrn.has(urn));
-    const value = upstream.length === 0 ? 0 : 1 + Math.max(...upstream.map((urn) => depth(byUrn.get(urn)!)));
+    const value =
+      upstream.length === 0 ? 0 : 1 + Math.max(...upstream.map((urn) => depth(byUrn.get(urn)!)));
     visiting.delete(resource.urn);
     step.set(resource.urn, value);
     return value;
@@ -95,19 +101,26 @@ export function renderEncryption(resources: readonly DeploymentResource[]): stri
     const backup = (server.inputs?.backup ?? {}) as Record<string, unknown>;
     const identity = (server.inputs?.identity ?? {}) as Record<string, unknown>;
     const identities = identity.userAssignedIdentities;
-    lines.push(`  server            ${show(field(server, "serverName"))} in ${show(server.inputs?.location)}`);
+    lines.push(
+      `  server            ${show(field(server, "serverName"))} in ${show(server.inputs?.location)}`,
+    );
     lines.push(`  encryption        ${show(encryption.type)}`);
     lines.push(`  primary key       ${show(encryption.primaryKeyURI)}`);
     lines.push(`  primary identity  ${show(encryption.primaryUserAssignedIdentityId)}`);
     lines.push(`  geo backup        ${show(backup.geoRedundantBackup)}`);
-    if (encryption.geoBackupKeyURI !== undefined || encryption.geoBackupUserAssignedIdentityId !== undefined) {
+    if (
+      encryption.geoBackupKeyURI !== undefined ||
+      encryption.geoBackupUserAssignedIdentityId !== undefined
+    ) {
       lines.push(`  geo key           ${show(encryption.geoBackupKeyURI)}`);
       lines.push(`  geo identity      ${show(encryption.geoBackupUserAssignedIdentityId)}`);
     }
     lines.push(
       `  identity          ${show(identity.type)}: ${
         typeof identities === "object" && identities !== null && !isUnknown(identities)
-          ? Object.keys(identities).map((id) => id.split("/").at(-1)).join(", ")
+          ? Object.keys(identities)
+              .map((id) => id.split("/").at(-1))
+              .join(", ")
           : show(identities)
       }`,
     );
@@ -118,7 +131,9 @@ export function renderEncryption(resources: readonly DeploymentResource[]): stri
 /** The stack's outputs, with secrets withheld. */
 export function renderOutputs(resources: readonly DeploymentResource[]): string[] {
   const stack = resources.find((r) => r.type === "pulumi:pulumi:Stack");
-  return Object.entries(stack?.outputs ?? {}).map(([key, value]) => `  ${key.padEnd(22)} ${show(value)}`);
+  return Object.entries(stack?.outputs ?? {}).map(
+    ([key, value]) => `  ${key.padEnd(22)} ${show(value)}`,
+  );
 }
 
 /** The whole human-readable plan. */

@@ -100,7 +100,10 @@ function markSecrets(outputs: PropertyMap, keys: readonly string[]): PropertyMap
   const marked = { ...outputs };
   for (const key of keys) {
     const value = marked[key];
-    if (value !== undefined && !(typeof value === "object" && value !== null && SECRET_SIG_KEY in value)) {
+    if (
+      value !== undefined &&
+      !(typeof value === "object" && value !== null && SECRET_SIG_KEY in value)
+    ) {
       marked[key] = { [SECRET_SIG_KEY]: SECRET_SIG, value };
     }
   }

@@ -44,7 +44,9 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
   const organization = options.organization ?? "organization";
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, preview, organization);
   const store = state.getStore();
-  const features = Object.fromEntries(Object.entries(store).filter(([key]) => key.startsWith("supports")));
+  const features = Object.fromEntries(
+    Object.entries(store).filter(([key]) => key.startsWith("supports")),
+  );
   const monitor = new RecordingMonitor(mocks);
   pulumi.runtime.setMockOptions(monitor, options.project, options.stack, preview, organization);
   Object.assign(store, features);
@@ -73,7 +75,7 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
 
 /** Lets outstanding registrations finish: components register outputs after their children. */
 async function waitForRegistrations(monitor: RecordingMonitor): Promise<void> {
-  for (let settled = 0; settled < 3; ) {
+  for (let settled = 0; settled < 3;) {
     const before = monitor.registrations.filter((r) => r.urn !== undefined).length;
     await new Promise((resolve) => setImmediate(resolve));
     const after = monitor.registrations.filter((r) => r.urn !== undefined).length;

@@ -10,12 +10,17 @@ export class StackFileError extends Error {}
  * program: `<namespace>:<key>` to a string, with lists and maps as JSON. Secure values cannot be
  * decrypted without the Pulumi CLI; they are listed in `secureKeys` and passed as a placeholder.
  */
-export function readStackConfigFile(file: string): { config: Record<string, string>; secureKeys: string[] } {
+export function readStackConfigFile(file: string): {
+  config: Record<string, string>;
+  secureKeys: string[];
+} {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
-    throw new StackFileError(`cannot read stack config ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    throw new StackFileError(
+      `cannot read stack config ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+    );
   }
   let doc: unknown;
   try {
@@ -52,7 +57,9 @@ export function stackConfigPath(projectDir: string, stack: string): string {
 
 /** The project name from `Pulumi.yaml` in `projectDir`. */
 export function readProjectName(projectDir: string): string {
-  const doc = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { name?: string };
+  const doc = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as {
+    name?: string;
+  };
   if (!doc?.name) {
     throw new StackFileError(`${path.join(projectDir, "Pulumi.yaml")} has no project name`);
   }
