@@ -265,3 +265,64 @@ describe("a first preview", () => {
     expect(resource(run, VAULT).inputs!.location).toBe("westeurope");
   });
 });
+
+describe("network and authentication options", () => {
+  it("opens public access only for configured firewall ranges", async () => {
+    const run = await runIndex({
+      ...VALID,
+      firewallRules: [
+        { name: "office", startIpAddress: "203.0.113.10", endIpAddress: "203.0.113.20" },
+      ],
+    });
+    expect(resource(run, SERVER).inputs!.network).toEqual({ publicNetworkAccess: "Enabled" });
+    expect(resource(run, "azure-native:dbforpostgresql:FirewallRule").inputs).toMatchObject({
+      firewallRuleName: "office",
+      serverName: resource(run, SERVER).inputs!.serverName,
+      startIpAddress: "203.0.113.10",
+      endIpAddress: "203.0.113.20",
+    });
+  });
+
+  it("lets operators through the vault firewall by address, still with trusted services", async () => {
+    const run = await runIndex({ ...VALID, keyVaultIpRules: ["198.51.100.7", "203.0.113.0/24"] });
+    const properties = resource(run, VAULT).inputs!.properties as Record<string, unknown>;
+    expect(properties.networkAcls).toEqual({
+      defaultAction: "Deny",
+      bypass: "AzureServices",
+      ipRules: [{ value: "198.51.100.7" }, { value: "203.0.113.0/24" }],
+      virtualNetworkRules: [],
+    });
+  });
+
+  it("turns on Entra ID authentication with the tenant and makes the configured administrator", async () => {
+    const run = await runIndex({
+      ...VALID,
+      entraAuth: true,
+      entraAdmin: {
+        objectId: "0b6f5e1a-6f0e-4a4e-9d55-2f4f0c3a9b11",
+        principalName: "dba-group",
+        principalType: "Group",
+      },
+    });
+    expect(resource(run, SERVER).inputs!.authConfig).toEqual({
+      passwordAuth: "Enabled",
+      activeDirectoryAuth: "Enabled",
+      tenantId: MOCK_CLIENT.tenantId,
+    });
+    expect(
+      resource(run, "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra").inputs,
+    ).toMatchObject({
+      objectId: "0b6f5e1a-6f0e-4a4e-9d55-2f4f0c3a9b11",
+      principalName: "dba-group",
+      principalType: "group",
+      tenantId: MOCK_CLIENT.tenantId,
+    });
+  });
+
+  it("turns automatic rotation off with keyRotationDays 0", async () => {
+    const run = await runIndex({ ...VALID, keyRotationDays: 0 });
+    expect(Object.keys(resource(run, KEY).inputs!.properties as object)).not.toContain(
+      "rotationPolicy",
+    );
+  });
+});

@@ -1,14 +1,24 @@
 import { DeploymentResource, isSecret, isUnknown, SECRET_TEXT, urnName } from "./deployment";
 
-/** A value as the plan prints it: secrets withheld, unknowns named. */
+/** A value as the plan prints it: secrets withheld, unknowns named, at any depth. */
 export function show(value: unknown): string {
-  if (isSecret(value)) {
-    return SECRET_TEXT;
-  }
-  if (isUnknown(value) || value === undefined) {
-    return "(known after create)";
-  }
-  return typeof value === "string" ? value : JSON.stringify(value);
+  const shown = (v: unknown): unknown => {
+    if (isSecret(v)) {
+      return SECRET_TEXT;
+    }
+    if (isUnknown(v) || v === undefined) {
+      return "(known after create)";
+    }
+    if (Array.isArray(v)) {
+      return v.map(shown);
+    }
+    if (typeof v === "object" && v !== null) {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shown(x)]));
+    }
+    return v;
+  };
+  const result = shown(value);
+  return typeof result === "string" ? result : JSON.stringify(result);
 }
 
 function shortType(type: string): string {
