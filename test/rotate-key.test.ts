@@ -515,9 +515,11 @@ describe("rotate-key reports each Azure failure as one line with its exit code",
 
       expect(code).toBe(c.code);
       expect(stderr).toEqual([c.message]);
-      expect(
-        keys.calls.every((call) => !call.startsWith("rotateKey") || c.operation === "rotateKey"),
-      ).toBe(true);
+      expect(keys.calls).toEqual(
+        c.operation === "getKey"
+          ? [`getKey ${PRIMARY_URI} postgres-cmk`]
+          : [`getKey ${PRIMARY_URI} postgres-cmk`, `rotateKey ${PRIMARY_URI} postgres-cmk`],
+      );
     });
   }
 });

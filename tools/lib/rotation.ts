@@ -162,8 +162,8 @@ export function rotationTargets(stack: string, outputs: Record<string, unknown>)
   const geo = outputs.geoBackup;
   if (typeof geo === "object" && geo !== null && !Array.isArray(geo)) {
     const geoOutputs = geo as Record<string, unknown>;
-    const where = typeof geoOutputs.location === "string" ? ` (${geoOutputs.location})` : "";
-    const target = readTarget(geoOutputs, "geoBackup.", `geo-backup key${where}`, problems);
+    const region = typeof geoOutputs.location === "string" ? ` (${geoOutputs.location})` : "";
+    const target = readTarget(geoOutputs, "geoBackup.", `geo-backup key${region}`, problems);
     if (target) {
       targets.push(target);
     }
