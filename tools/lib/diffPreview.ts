@@ -61,12 +61,12 @@ const RANK: Record<ChangeAction, number> = {
 
 /** Checks the parsed JSON of a preview file and returns it as a digest. */
 export function asPreviewDigest(value: unknown, file: string): PreviewDigest {
-  const steps = (value as PreviewDigest | null)?.steps;
-  if (
-    typeof value !== "object" ||
-    value === null ||
-    (steps !== undefined && !Array.isArray(steps))
-  ) {
+  // A digest leaves out "steps" only when there are none; it always has a change summary.
+  const digest = value as (PreviewDigest & { changeSummary?: unknown }) | null;
+  const steps = digest?.steps;
+  const shaped =
+    Array.isArray(steps) || (steps === undefined && digest?.changeSummary !== undefined);
+  if (typeof value !== "object" || value === null || Array.isArray(value) || !shaped) {
     throw new PreviewDigestError(
       `${file} is not a "pulumi preview --json" digest: it has no "steps" list`,
     );
