@@ -404,4 +404,23 @@ describe("npm run diff", () => {
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout).safe).toBe(false);
   });
+
+  it("runs the policy pack on the proposed resources, and exits 2 for bad policy config", async () => {
+    const strict = path.join(dir, "strict.json");
+    const wrong = path.join(dir, "wrong.json");
+    fs.writeFileSync(strict, JSON.stringify({ "cmk-resources-protected": "mandatory" }));
+    fs.writeFileSync(wrong, JSON.stringify({ "no-such-policy": "mandatory" }));
+
+    const gated = await runCli(["--preview", FIXTURE, "--json", "--policy-config", strict]);
+    const bad = await runCli(["--preview", FIXTURE, "--policy-config", wrong]);
+
+    expect(gated.code).toBe(1);
+    expect(JSON.parse(gated.stdout).reasons).toContain(
+      'Mandatory policy cmk-resources-protected fails on staging-server: Server "staging-server" must be protected: set the resource option protect: true; it holds the data.',
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /^diff: The policy config has 1 problem:\n  - no-such-policy: no such policy/,
+    );
+  });
 });

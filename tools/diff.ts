@@ -4,8 +4,8 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 
 import { DeploymentResource, StackExport } from "./lib/deployment";
-import { Change, diffDeployments, judge, PolicyViolation } from "./lib/diffPlans";
-import { loadPolicyEvaluator } from "./lib/diffPolicy";
+import { Change, diffDeployments, judge } from "./lib/diffPlans";
+import { checkPolicies, PolicyConfigError } from "./lib/diffPolicy";
 import { asPreviewDigest, changesFromPreview, PreviewDigestError } from "./lib/diffPreview";
 import { diffJson, renderDiff } from "./lib/diffReport";
 import { PROJECT_DIR } from "./lib/loadProgram";
@@ -85,17 +85,6 @@ function readJson(file: string, what: string): unknown {
   }
 }
 
-function checkPolicies(
-  proposed: DeploymentResource[],
-  config: Record<string, unknown> | undefined,
-): { violations: PolicyViolation[]; note?: string } {
-  const evaluator = loadPolicyEvaluator();
-  if (evaluator === undefined) {
-    return { violations: [], note: "Policies were not checked: policy/evaluate.ts is missing." };
-  }
-  return { violations: evaluator.evaluatePolicies(proposed, config) };
-}
-
 export async function main(argv: string[], io: DiffCliIo): Promise<number> {
   let values;
   try {
@@ -165,19 +154,19 @@ export async function main(argv: string[], io: DiffCliIo): Promise<number> {
       title = `Offline diff for stack "${stack}": ${values.base} -> ${path.basename(proposedFile)}`;
     }
 
-    const { violations, note } = checkPolicies(proposed, policyConfig);
-    const verdict = judge(changes, base, proposed, violations);
+    const verdict = judge(changes, base, proposed, checkPolicies(proposed, policyConfig));
     if (values.json) {
       io.stdout(`${diffJson(changes, verdict)}\n`);
-      if (note) {
-        io.stderr(`diff: ${note}\n`);
-      }
     } else {
-      io.stdout(`${renderDiff(title, changes, verdict, base, proposed, note ? [note] : [])}\n`);
+      io.stdout(`${renderDiff(title, changes, verdict, base, proposed)}\n`);
     }
     return verdict.safe ? 0 : 1;
   } catch (err) {
-    if (err instanceof UsageError || err instanceof PreviewDigestError) {
+    if (
+      err instanceof UsageError ||
+      err instanceof PreviewDigestError ||
+      err instanceof PolicyConfigError
+    ) {
       io.stderr(`diff: ${err.message}\n`);
       return 2;
     }
