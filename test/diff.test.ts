@@ -307,6 +307,21 @@ describe("changesFromPreview on a pulumi preview digest", () => {
     });
   });
 
+  it("judges an update of an input fixed at creation as a replacement", () => {
+    const digest = asPreviewDigest(JSON.parse(fs.readFileSync(FIXTURE, "utf8")), FIXTURE);
+    const steps = (digest.steps ?? [])
+      .filter((s) => s.op !== "delete-replaced")
+      .map((s) =>
+        s.op === "replace" || s.op === "create-replacement" ? { ...s, op: "update" } : s,
+      );
+    const { changes } = changesFromPreview({ steps });
+
+    expect(change(changes, "staging-server")).toMatchObject({
+      action: "replace",
+      reason: "geo-redundant backup is chosen when the server is created and cannot be switched",
+    });
+  });
+
   it("rejects a file that is not a digest, and an op it does not know", () => {
     expect(() => asPreviewDigest([], "x.json")).toThrow(
       'x.json is not a "pulumi preview --json" digest: it has no "steps" list',

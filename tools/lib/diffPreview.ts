@@ -134,7 +134,15 @@ export function changesFromPreview(digest: PreviewDigest): {
     changes.set(step.urn, { urn: step.urn, type: state.type, action: strongest, paths });
   }
 
-  for (const [urn, change] of changes) {
+  for (const [urn, planned] of changes) {
+    // The provider may plan an in-place update of an input Azure fixes at creation (geo
+    // backup, say); Azure would refuse it, so it is judged as the replacement it amounts to.
+    const fixed = planned.paths.filter((p) => replaceRule(planned.type, p) !== undefined);
+    const change: Change =
+      planned.action === "update" && fixed.length > 0 ? { ...planned, action: "replace" } : planned;
+    if (change !== planned) {
+      replacePaths.set(urn, fixed);
+    }
     const old = base.get(urn);
     const gone =
       change.action === "replace" || change.action === "delete" || change.action === "retain";
