@@ -68,7 +68,7 @@ export class StackIndex {
       return direct;
     }
     const uri = knownString(objectAt(vault.props, "properties"), "vaultUri");
-    return uri ? new URL(uri).hostname.split(".")[0] : undefined;
+    return uri?.match(/^https:\/\/([^./]+)\./i)?.[1];
   }
 
   vaultNamed(name: string): PolicyResource | undefined {
