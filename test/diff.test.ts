@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 
+import { POLICY_NAMES } from "../policy/evaluate";
 import { planInChild } from "../tools/diff";
 import { DeploymentResource, urnName } from "../tools/lib/deployment";
 import { Change, diffDeployments, judge, REPLACE_RULES } from "../tools/lib/diffPlans";
@@ -434,8 +435,8 @@ describe("npm run diff", () => {
       'Mandatory policy cmk-resources-protected fails on staging-server: Server "staging-server" must be protected: set the resource option protect: true; it holds the data.',
     );
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(
-      /^diff: The policy config has 1 problem:\n  - no-such-policy: no such policy/,
+    expect(bad.stderr).toBe(
+      `diff: ${wrong}: no-such-policy: no such policy in postgres-cmk; known policies are all, ${POLICY_NAMES.join(", ")}\n`,
     );
   });
 });

@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
+import { POLICY_NAMES } from "../policy/evaluate";
 import { StackExport } from "../tools/lib/deployment";
 import { ROOT, runTool } from "./support/cli";
 
@@ -72,6 +73,8 @@ describe("npm run plan", () => {
     expect(code).toBe(0);
     expect(stdout).toContain('Offline first-preview plan for stack "dev"');
     expect(stdout).toContain("primary key       (known after create)");
+    // Every policy reaches a verdict on a first preview, rather than "can't run during preview".
+    expect(stdout).toMatch(/\nPolicies \(postgres-cmk\)\n {2}No policy violations\.\n$/);
   });
 
   it("exits 2 with the whole list of config problems", () => {
@@ -108,5 +111,62 @@ describe("npm run plan", () => {
     const unknown = runTool("plan.ts", ["--bogus"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^plan: Unknown option '--bogus'/);
+  });
+});
+
+describe("npm run plan with the policy pack", () => {
+  const shortRetention = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    const file = path.join(dir, "Pulumi.short.yaml");
+    fs.writeFileSync(
+      file,
+      dev.replace(
+        "postgres-cmk:softDeleteRetentionDays: 90",
+        "postgres-cmk:softDeleteRetentionDays: 30",
+      ),
+    );
+    return { dir, file };
+  };
+
+  it("reports the dev stack clean", () => {
+    const { code, stdout } = runTool("plan.ts", []);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/\nPolicies \(postgres-cmk\)\n {2}No policy violations\.\n$/);
+  });
+
+  it("exits 1 and names the policy when the plan breaks a mandatory one", () => {
+    const { file } = shortRetention();
+    const { code, stdout } = runTool("plan.ts", ["--config-file", file]);
+    expect(code).toBe(1);
+    expect(stdout).toContain(
+      "  [mandatory] keyvault-soft-delete-enabled: dev-vault (azure-native:keyvault:Vault)\n" +
+        '      Key vault "dev-vault" must set properties.softDeleteRetentionInDays to at least 90 (got 30)',
+    );
+    expect(stdout).toContain("  2 violations: 2 mandatory, 0 advisory.");
+  });
+
+  it("takes the pack's config, as --policy-pack-config does, and refuses a bad one", () => {
+    const { dir, file } = shortRetention();
+    const config = path.join(dir, "policy-config.json");
+    fs.writeFileSync(
+      config,
+      JSON.stringify({ "keyvault-soft-delete-enabled": { minimumRetentionDays: 30 } }),
+    );
+    expect(runTool("plan.ts", ["--config-file", file, "--policy-config", config]).code).toBe(0);
+
+    fs.writeFileSync(config, JSON.stringify({ "no-such-policy": "mandatory" }));
+    const bad = runTool("plan.ts", ["--policy-config", config]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(
+      `plan: ${config}: no-such-policy: no such policy in postgres-cmk; known policies are all, ${POLICY_NAMES.join(", ")}\n`,
+    );
+  });
+
+  it("sends violations to stderr with --json, keeping stdout a stack export", () => {
+    const { file } = shortRetention();
+    const { code, stdout, stderr } = runTool("plan.ts", ["--config-file", file, "--json"]);
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout).version).toBe(3);
+    expect(stderr).toContain("[mandatory] keyvault-soft-delete-enabled: dev-geo-vault");
   });
 });

@@ -1,16 +1,10 @@
-import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 
 import { PACK_NAME } from "../policy/policies";
-import {
-  PolicyPackConfig,
-  Violation,
-  evaluatePolicies,
-  hasMandatory,
-  validatePolicyConfig,
-} from "../policy/evaluate";
+import { PolicyPackConfig, Violation, evaluatePolicies, hasMandatory } from "../policy/evaluate";
 import { AuditInputError, readAuditInput } from "./lib/auditInput";
-import { urnName } from "./lib/deployment";
+import { JsonFileError, readPolicyConfigFile } from "./lib/jsonFile";
+import { renderViolations } from "./lib/policyReport";
 
 const USAGE = `Usage: npm run audit -- FILE [--json] [--config policy-config.json]
 
@@ -58,17 +52,20 @@ export async function main(argv: string[], io: AuditCliIo): Promise<number> {
 
   let config: PolicyPackConfig = {};
   if (values.config !== undefined) {
-    const read = readConfig(values.config);
-    if (typeof read === "string") {
-      io.stderr(`audit: ${read}\n`);
-      return 2;
+    try {
+      config = readPolicyConfigFile(values.config);
+    } catch (err) {
+      if (err instanceof JsonFileError) {
+        io.stderr(
+          err.message
+            .split("\n")
+            .map((line) => `audit: ${line}\n`)
+            .join(""),
+        );
+        return 2;
+      }
+      throw err;
     }
-    const problems = validatePolicyConfig(read);
-    if (problems.length > 0) {
-      io.stderr(problems.map((p) => `audit: ${values.config}: ${p}\n`).join(""));
-      return 2;
-    }
-    config = read as PolicyPackConfig;
   }
 
   let input;
@@ -97,21 +94,6 @@ export async function main(argv: string[], io: AuditCliIo): Promise<number> {
   return hasMandatory(violations) ? 1 : 0;
 }
 
-/** The config file's JSON, or a one-line reason it cannot be used. */
-function readConfig(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    return `cannot read policy config ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    return `policy config ${file} is not JSON: ${(err as Error).message}`;
-  }
-}
-
 /** The report a person reads: one entry per violation, then a summary line. */
 export function renderReport(
   file: string,
@@ -119,26 +101,8 @@ export function renderReport(
   count: number,
   violations: readonly Violation[],
 ): string {
-  const lines = [
-    `Audited ${file} (${format}, ${count} resources) with policy pack ${PACK_NAME}.`,
-    "",
-  ];
-  for (const v of violations) {
-    const type = v.urn.split("::")[2]?.split("$").at(-1);
-    const subject = v.urn ? `${urnName(v.urn)} (${type})` : "the stack";
-    lines.push(`[${v.enforcementLevel}] ${v.policy}: ${subject}`, `    ${v.message}`);
-  }
-  const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
-  const advisory = violations.length - mandatory;
-  lines.push(
-    violations.length === 0
-      ? "No policy violations."
-      : `${violations.length} ${violations.length === 1 ? "violation" : "violations"}: ${mandatory} mandatory, ${advisory} advisory.`,
-  );
-  if (violations.length > 0) {
-    lines.splice(lines.length - 1, 0, "");
-  }
-  return `${lines.join("\n")}\n`;
+  const header = `Audited ${file} (${format}, ${count} resources) with policy pack ${PACK_NAME}.`;
+  return `${[header, "", ...renderViolations(violations)].join("\n")}\n`;
 }
 
 if (require.main === module) {

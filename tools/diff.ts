@@ -3,11 +3,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 
+import { evaluatePolicies, PolicyConfigError } from "../policy/evaluate";
 import { DeploymentResource, StackExport } from "./lib/deployment";
 import { Change, diffDeployments, judge } from "./lib/diffPlans";
-import { checkPolicies, PolicyConfigError } from "./lib/diffPolicy";
 import { asPreviewDigest, changesFromPreview, PreviewDigestError } from "./lib/diffPreview";
 import { diffJson, renderDiff } from "./lib/diffReport";
+import { JsonFileError, readJsonFile, readPolicyConfigFile } from "./lib/jsonFile";
 import { PROJECT_DIR } from "./lib/loadProgram";
 import { stackConfigPath } from "./lib/stackConfig";
 
@@ -69,22 +70,6 @@ export function planInChild(
   });
 }
 
-function readJson(file: string, what: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new UsageError(
-      `cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
-    );
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${what} ${file} is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
 export async function main(argv: string[], io: DiffCliIo): Promise<number> {
   let values;
   try {
@@ -126,14 +111,14 @@ export async function main(argv: string[], io: DiffCliIo): Promise<number> {
     const policyConfig =
       values["policy-config"] === undefined
         ? undefined
-        : (readJson(values["policy-config"], "policy config") as Record<string, unknown>);
+        : readPolicyConfigFile(values["policy-config"]);
 
     let title: string;
     let changes: Change[];
     let base: DeploymentResource[];
     let proposed: DeploymentResource[];
     if (fromPreview) {
-      const digest = asPreviewDigest(readJson(values.preview!, "preview"), values.preview!);
+      const digest = asPreviewDigest(readJsonFile(values.preview!, "preview"), values.preview!);
       ({ changes, base, proposed } = changesFromPreview(digest));
       title = `Preview ${values.preview}`;
     } else {
@@ -154,7 +139,7 @@ export async function main(argv: string[], io: DiffCliIo): Promise<number> {
       title = `Offline diff for stack "${stack}": ${values.base} -> ${path.basename(proposedFile)}`;
     }
 
-    const verdict = judge(changes, base, proposed, checkPolicies(proposed, policyConfig));
+    const verdict = judge(changes, base, proposed, evaluatePolicies(proposed, policyConfig));
     if (values.json) {
       io.stdout(`${diffJson(changes, verdict)}\n`);
     } else {
@@ -164,10 +149,16 @@ export async function main(argv: string[], io: DiffCliIo): Promise<number> {
   } catch (err) {
     if (
       err instanceof UsageError ||
+      err instanceof JsonFileError ||
       err instanceof PreviewDigestError ||
       err instanceof PolicyConfigError
     ) {
-      io.stderr(`diff: ${err.message}\n`);
+      io.stderr(
+        err.message
+          .split("\n")
+          .map((line) => `diff: ${line}\n`)
+          .join(""),
+      );
       return 2;
     }
     throw err;

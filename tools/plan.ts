@@ -2,24 +2,33 @@ import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 
 import { InvalidInputError } from "../components/errors";
+import { evaluatePolicies, hasMandatory, PolicyPackConfig } from "../policy/evaluate";
+import { PACK_NAME } from "../policy/policies";
 import { redactSecrets, StackExport } from "./lib/deployment";
+import { JsonFileError, readPolicyConfigFile } from "./lib/jsonFile";
 import { planStack } from "./lib/loadProgram";
 import { renderPlan } from "./lib/planReport";
+import { renderViolations } from "./lib/policyReport";
 import { toStackExport } from "./lib/runProgram";
 import { StackFileError } from "./lib/stackConfig";
 
-const USAGE = `Usage: npm run plan -- [--stack NAME] [--config-file FILE] [--preview] [--json] [--out FILE]
+const USAGE = `Usage: npm run plan -- [--stack NAME] [--config-file FILE] [--preview] [--json]
+                       [--out FILE] [--policy-config FILE]
 
 Runs index.ts for a stack under Pulumi's mock runtime, with Azure-shaped answers, and prints the
-resources it would create, what the server's encryption points at and the order of creation.
+resources it would create, what the server's encryption points at and the order of creation,
+then evaluates the ${PACK_NAME} policy pack on the plan.
 
   --stack NAME        stack whose Pulumi.NAME.yaml is read (default: dev)
   --config-file FILE  read the stack config from FILE instead
   --preview           plan as a first "pulumi preview" sees it: Azure's computed values unknown
   --json              print the plan as a "pulumi stack export" file (deployment version 3)
-  --out FILE          write the JSON plan to FILE (implies --json; the readable plan still prints)
+  --out FILE          write the JSON plan to FILE as well; the readable plan still prints
+  --policy-config F   policy config, the same JSON as "pulumi preview --policy-pack-config"
 
-Exit codes: 0 planned; 2 the stack config or the command line is wrong.`;
+With --json the plan goes to stdout and policy violations to stderr.
+Exit codes: 0 planned, no mandatory policy violation; 1 a mandatory policy violation;
+2 the stack config, the policy config or the command line is wrong.`;
 
 export interface PlanCliIo {
   stdout: (text: string) => void;
@@ -48,6 +57,7 @@ export async function main(argv: string[], io: PlanCliIo): Promise<number> {
         preview: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         out: { type: "string" },
+        "policy-config": { type: "string" },
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -60,6 +70,24 @@ export async function main(argv: string[], io: PlanCliIo): Promise<number> {
   if (values.help) {
     io.stdout(`${USAGE}\n`);
     return 0;
+  }
+
+  let policyConfig: PolicyPackConfig = {};
+  if (values["policy-config"] !== undefined) {
+    try {
+      policyConfig = readPolicyConfigFile(values["policy-config"]);
+    } catch (err) {
+      if (err instanceof JsonFileError) {
+        io.stderr(
+          err.message
+            .split("\n")
+            .map((line) => `plan: ${line}\n`)
+            .join(""),
+        );
+        return 2;
+      }
+      throw err;
+    }
   }
 
   const stack = values.stack!;
@@ -86,18 +114,24 @@ export async function main(argv: string[], io: PlanCliIo): Promise<number> {
     throw run.error;
   }
   const plan = redactExport(toStackExport(run));
+  const violations = evaluatePolicies(plan.deployment.resources, policyConfig);
+  const policies = [
+    `Policies (${PACK_NAME})`,
+    ...renderViolations(violations).map((l) => (l ? `  ${l}` : l)),
+  ];
+  const exitCode = hasMandatory(violations) ? 1 : 0;
 
   if (values.json && !values.out) {
     io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
-    return 0;
+    io.stderr(`${policies.join("\n")}\n`);
+    return exitCode;
   }
   if (values.out) {
     fs.writeFileSync(values.out, `${JSON.stringify(plan, null, 2)}\n`);
   }
   const mode = values.preview ? "first-preview plan" : "plan";
-  io.stdout(
-    `${renderPlan(`Offline ${mode} for stack "${stack}" from ${configFile}`, plan.deployment.resources)}\n`,
-  );
+  const title = `Offline ${mode} for stack "${stack}" from ${configFile}`;
+  io.stdout(`${renderPlan(title, plan.deployment.resources)}\n\n${policies.join("\n")}\n`);
   if (secureKeys.length > 0) {
     io.stdout(
       `\nSecure config values were not decrypted (no Pulumi CLI): ${secureKeys.join(", ")}\n`,
@@ -106,7 +140,7 @@ export async function main(argv: string[], io: PlanCliIo): Promise<number> {
   if (values.out) {
     io.stdout(`\nJSON plan written to ${values.out}\n`);
   }
-  return 0;
+  return exitCode;
 }
 
 if (require.main === module) {
