@@ -124,6 +124,26 @@ const AZURE: Record<string, (name: string, inputs: Inputs) => Computed> = {
   }),
 };
 
+/**
+ * The state a first preview shows for a create: azure-native carries every input into the output
+ * of the same name, nested ones too, so only values Azure alone computes are unknown.
+ */
+function previewState(inputs: Inputs, computed: Record<string, unknown>): Record<string, unknown> {
+  const state: Record<string, unknown> = { ...inputs };
+  for (const [key, value] of Object.entries(computed)) {
+    const given = inputs[key];
+    const nested = typeof value === "object" && value !== null && !Array.isArray(value);
+    if (given === undefined) {
+      state[key] = UNKNOWN;
+    } else if (nested && typeof given === "object" && given !== null && !Array.isArray(given)) {
+      state[key] = previewState(given, value as Record<string, unknown>);
+    } else {
+      state[key] = given;
+    }
+  }
+  return state;
+}
+
 /** Resource types the mocks know how to answer for. */
 export const MOCKED_TYPES = Object.keys(AZURE);
 
@@ -153,10 +173,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     }
     const computed = answer(args.name, args.inputs);
     if (this.preview) {
-      const unknown = Object.fromEntries(
-        Object.keys(computed.outputs).map((key) => [key, UNKNOWN]),
-      );
-      return { id: undefined, state: { ...args.inputs, ...unknown } };
+      return { id: undefined, state: previewState(args.inputs, computed.outputs) };
     }
     return { id: computed.id, state: { ...args.inputs, ...computed.outputs } };
   }
