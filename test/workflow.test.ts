@@ -27,7 +27,17 @@ describe("the pull-request workflow", () => {
       "npm test",
       "npm run plan -- --stack dev --out plan.json",
       "npm run audit -- plan.json",
-      "npm run plan -- --stack dev --preview --json > plan-preview.json\nnpm run audit -- plan-preview.json\n",
+      "npm run plan -- --stack dev --preview --out plan-preview.json\nnpm run audit -- plan-preview.json\n",
+      [
+        'git fetch --no-tags --depth=1 origin "$BASE_REF"',
+        "if git cat-file -e FETCH_HEAD:Pulumi.dev.yaml 2>/dev/null; then",
+        "  git show FETCH_HEAD:Pulumi.dev.yaml > base.yaml",
+        "  npm run diff -- --stack dev --base base.yaml",
+        "else",
+        '  echo "Pulumi.dev.yaml is new in this pull request; nothing to compare."',
+        "fi",
+        "",
+      ].join("\n"),
     ]);
   });
 
@@ -42,5 +52,18 @@ describe("the pull-request workflow", () => {
       "comment-on-pr": true,
     });
     expect(pulumi.with["stack-name"]).toBe("${{ vars.PULUMI_STACK }}");
+  });
+
+  it("gates the live preview with npm run diff after the preview step", () => {
+    const steps = parse(fs.readFileSync(WORKFLOW, "utf8")).jobs.preview.steps;
+    const names = steps.map((s: { name?: string; uses?: string }) => s.name ?? s.uses);
+    expect(names.slice(-2)).toEqual([
+      "pulumi/actions@v7",
+      "Gate the live preview with npm run diff",
+    ]);
+    expect(steps.at(-1).run).toBe(
+      'pulumi preview --stack "$STACK" --json --policy-pack policy > preview.json\n' +
+        "npm run -s diff -- --preview preview.json\n",
+    );
   });
 });
