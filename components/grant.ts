@@ -2,13 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 
+import {
+  CRYPTO_SERVICE_ENCRYPTION_USER_ROLE_ID,
+  SERVER_KEY_PERMISSIONS,
+} from "../policy/lib/azure";
 import { KeyVaultAuthorization } from "./settings";
 
-/** The key permissions a Flexible Server needs for data encryption, and no more. */
-export const SERVER_KEY_PERMISSIONS = ["get", "list", "wrapKey", "unwrapKey"] as const;
-
-/** Built-in role "Key Vault Crypto Service Encryption User". */
-export const CRYPTO_SERVICE_ENCRYPTION_USER_ROLE_ID = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
+export { CRYPTO_SERVICE_ENCRYPTION_USER_ROLE_ID, SERVER_KEY_PERMISSIONS };
 
 export interface KeyGrantArgs {
   /** "accessPolicies" (a standalone access policy) or "rbac" (a role assignment on the key). */

@@ -262,7 +262,7 @@ export function resolveSettings(
   let geoBackupLocation: string | undefined;
   if (geoRedundantBackup && isKnownRegion(location)) {
     const pair = geoBackupRegion(location);
-    if (pair === undefined) {
+    if (!pair) {
       problem(
         "geoRedundantBackup",
         true,

@@ -1,6 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 
-import { geoBackupRegion, normalizeRegion } from "../lib/azure";
+import { geoBackupRegion, normalizeRegion } from "../lib/regions";
 import { Assignment, StackIndex, label, problemsOfBestReading } from "../lib/stack";
 
 interface Problem {
