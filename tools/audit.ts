@@ -5,6 +5,7 @@ import { PolicyPackConfig, Violation, evaluatePolicies, hasMandatory } from "../
 import { AuditInputError, readAuditInput } from "./lib/auditInput";
 import { JsonFileError, readPolicyConfigFile } from "./lib/jsonFile";
 import { renderViolations } from "./lib/policyReport";
+import { CliIo, reportError, runAsCommand } from "./lib/cli";
 
 const USAGE = `Usage: npm run audit -- FILE [--json] [--config policy-config.json]
 
@@ -17,12 +18,7 @@ export" file, the output of "npm run plan -- --json", or a "pulumi preview --jso
 Exit codes: 0 no mandatory violation; 1 one or more mandatory violations; 2 FILE or the config
 cannot be read or is not a known format, or the command line is wrong.`;
 
-export interface AuditCliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
-
-export async function main(argv: string[], io: AuditCliIo): Promise<number> {
+export async function main(argv: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -56,12 +52,7 @@ export async function main(argv: string[], io: AuditCliIo): Promise<number> {
       config = readPolicyConfigFile(values.config);
     } catch (err) {
       if (err instanceof JsonFileError) {
-        io.stderr(
-          err.message
-            .split("\n")
-            .map((line) => `audit: ${line}\n`)
-            .join(""),
-        );
+        reportError(io, "audit", err.message);
         return 2;
       }
       throw err;
@@ -106,16 +97,5 @@ export function renderReport(
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err) => {
-      process.stderr.write(`audit: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 2;
-    },
-  );
+  runAsCommand("audit", main);
 }

@@ -11,6 +11,7 @@ import { diffJson, renderDiff } from "./lib/diffReport";
 import { JsonFileError, readJsonFile, readPolicyConfigFile } from "./lib/jsonFile";
 import { PROJECT_DIR } from "./lib/loadProgram";
 import { stackConfigPath } from "./lib/stackConfig";
+import { CliIo, reportError, runAsCommand } from "./lib/cli";
 
 const USAGE = `Usage: npm run diff -- --stack NAME --base FILE [--json] [--policy-config FILE]
        npm run diff -- --preview FILE [--json] [--policy-config FILE]
@@ -24,11 +25,6 @@ Shows what a stack config change would do to each resource, and whether it is sa
   --policy-config FILE  JSON config for the policy pack, as "pulumi preview --policy-pack-config" takes
 
 Exit codes: 0 safe; 1 unsafe; 2 the command line, a file or the stack config is wrong.`;
-
-export interface DiffCliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
 
 /** A problem the operator must fix before a diff can be made; exits 2. */
 class UsageError extends Error {}
@@ -70,7 +66,7 @@ export function planInChild(
   });
 }
 
-export async function main(argv: string[], io: DiffCliIo): Promise<number> {
+export async function main(argv: string[], io: CliIo): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -153,12 +149,7 @@ export async function main(argv: string[], io: DiffCliIo): Promise<number> {
       err instanceof PreviewDigestError ||
       err instanceof PolicyConfigError
     ) {
-      io.stderr(
-        err.message
-          .split("\n")
-          .map((line) => `diff: ${line}\n`)
-          .join(""),
-      );
+      reportError(io, "diff", err.message);
       return 2;
     }
     throw err;
@@ -166,16 +157,5 @@ export async function main(argv: string[], io: DiffCliIo): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err) => {
-      process.stderr.write(`diff: ${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exitCode = 2;
-    },
-  );
+  runAsCommand("diff", main);
 }

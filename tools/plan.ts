@@ -11,6 +11,7 @@ import { renderPlan } from "./lib/planReport";
 import { renderViolations } from "./lib/policyReport";
 import { toStackExport } from "./lib/runProgram";
 import { StackFileError } from "./lib/stackConfig";
+import { CliIo, reportError, runAsCommand } from "./lib/cli";
 
 const USAGE = `Usage: npm run plan -- [--stack NAME] [--config-file FILE] [--preview] [--json]
                        [--out FILE] [--policy-config FILE]
@@ -30,11 +31,6 @@ With --json the plan goes to stdout and policy violations to stderr.
 Exit codes: 0 planned, no mandatory policy violation; 1 a mandatory policy violation;
 2 the stack config, the policy config or the command line is wrong.`;
 
-export interface PlanCliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
-
 /** Redacts every secret in a stack export; nothing secret leaves the process. */
 export function redactExport(plan: StackExport): StackExport {
   return {
@@ -46,7 +42,7 @@ export function redactExport(plan: StackExport): StackExport {
   };
 }
 
-export async function main(argv: string[], io: PlanCliIo): Promise<number> {
+export async function main(argv: string[], io: CliIo): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -78,12 +74,7 @@ export async function main(argv: string[], io: PlanCliIo): Promise<number> {
       policyConfig = readPolicyConfigFile(values["policy-config"]);
     } catch (err) {
       if (err instanceof JsonFileError) {
-        io.stderr(
-          err.message
-            .split("\n")
-            .map((line) => `plan: ${line}\n`)
-            .join(""),
-        );
+        reportError(io, "plan", err.message);
         return 2;
       }
       throw err;
@@ -144,16 +135,5 @@ export async function main(argv: string[], io: PlanCliIo): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err) => {
-      process.stderr.write(`plan: ${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exitCode = 2;
-    },
-  );
+  runAsCommand("plan", main);
 }
