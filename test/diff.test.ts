@@ -440,3 +440,46 @@ describe("npm run diff", () => {
     );
   });
 });
+
+describe("npm run diff and the policy pack", () => {
+  it("plans both sides whatever their violations, and judges the proposed one with the caller's config", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "diff-policy-"));
+    const text = fs
+      .readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")
+      .replace(
+        "postgres-cmk:softDeleteRetentionDays: 90",
+        "postgres-cmk:softDeleteRetentionDays: 30",
+      );
+    const stack = "diffpolicy";
+    const proposed = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
+    const base = path.join(dir, "base.yaml");
+    const config = path.join(dir, "policy-config.json");
+    fs.writeFileSync(base, text);
+    fs.writeFileSync(proposed, text);
+    fs.writeFileSync(
+      config,
+      JSON.stringify({ "keyvault-soft-delete-enabled": { minimumRetentionDays: 7 } }),
+    );
+    try {
+      const lenient = await runCli([
+        "--stack",
+        stack,
+        "--base",
+        base,
+        "--json",
+        "--policy-config",
+        config,
+      ]);
+      expect(lenient.code).toBe(0);
+      expect(JSON.parse(lenient.stdout)).toMatchObject({ safe: true, reasons: [] });
+
+      const strict = await runCli(["--stack", stack, "--base", base, "--json"]);
+      expect(strict.code).toBe(1);
+      expect(JSON.parse(strict.stdout).reasons).toContain(
+        'Mandatory policy keyvault-soft-delete-enabled fails on diffpolicy-vault: Key vault "diffpolicy-vault" must set properties.softDeleteRetentionInDays to at least 90 (got 30); retention is fixed when the vault is created, so a new vault is needed.',
+      );
+    } finally {
+      fs.rmSync(proposed);
+    }
+  });
+});

@@ -40,6 +40,8 @@ export function planInChild(
     "ts-node/register/transpile-only",
     path.join(PROJECT_DIR, "tools", "plan.ts"),
     "--json",
+    // The pack runs once, here, on the proposed plan and with the caller's policy config.
+    "--skip-policies",
     "--stack",
     stack,
     "--config-file",

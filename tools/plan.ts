@@ -26,6 +26,7 @@ then evaluates the ${PACK_NAME} policy pack on the plan.
   --json              print the plan as a "pulumi stack export" file (deployment version 3)
   --out FILE          write the JSON plan to FILE as well; the readable plan still prints
   --policy-config F   policy config, the same JSON as "pulumi preview --policy-pack-config"
+  --skip-policies     plan only, for a caller that evaluates the pack itself (npm run diff)
 
 With --json the plan goes to stdout and policy violations to stderr.
 Exit codes: 0 planned, no mandatory policy violation; 1 a mandatory policy violation;
@@ -54,6 +55,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         json: { type: "boolean", default: false },
         out: { type: "string" },
         "policy-config": { type: "string" },
+        "skip-policies": { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -105,7 +107,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     throw run.error;
   }
   const plan = redactExport(toStackExport(run));
-  const violations = evaluatePolicies(plan.deployment.resources, policyConfig);
+  const violations = values["skip-policies"]
+    ? []
+    : evaluatePolicies(plan.deployment.resources, policyConfig);
   const policies = [
     `Policies (${PACK_NAME})`,
     ...renderViolations(violations).map((l) => (l ? `  ${l}` : l)),
@@ -114,15 +118,27 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
   if (values.json && !values.out) {
     io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
-    io.stderr(`${policies.join("\n")}\n`);
+    if (!values["skip-policies"]) {
+      io.stderr(`${policies.join("\n")}\n`);
+    }
     return exitCode;
   }
   if (values.out) {
-    fs.writeFileSync(values.out, `${JSON.stringify(plan, null, 2)}\n`);
+    try {
+      fs.writeFileSync(values.out, `${JSON.stringify(plan, null, 2)}\n`);
+    } catch (err) {
+      reportError(
+        io,
+        "plan",
+        `cannot write ${values.out}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+      );
+      return 2;
+    }
   }
   const mode = values.preview ? "first-preview plan" : "plan";
   const title = `Offline ${mode} for stack "${stack}" from ${configFile}`;
-  io.stdout(`${renderPlan(title, plan.deployment.resources)}\n\n${policies.join("\n")}\n`);
+  const policySection = values["skip-policies"] ? "" : `\n${policies.join("\n")}\n`;
+  io.stdout(`${renderPlan(title, plan.deployment.resources)}\n${policySection}`);
   if (secureKeys.length > 0) {
     io.stdout(
       `\nSecure config values were not decrypted (no Pulumi CLI): ${secureKeys.join(", ")}\n`,
