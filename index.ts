@@ -8,10 +8,20 @@ const presentKeys = Object.keys(pulumi.runtime.allConfig())
   .map((key) => key.slice(CONFIG_NAMESPACE.length + 1));
 const { settings, problems } = readSettings((key) => config.get(key), presentKeys);
 
-// The component checks its arguments too; checking here first reports config-type problems and
-// argument problems together, with the config keys' names.
 const name = pulumi.getStack();
-checkPostgresCmkArgs(name, settings, { prefix: `${CONFIG_NAMESPACE}:`, earlier: problems });
+// The runtime exports `isConfigSecret` without typings; without it no value counts as secret.
+const runtime = pulumi.runtime as { isConfigSecret?: (key: string) => boolean };
+const secret = presentKeys.filter(
+  (key) => runtime.isConfigSecret?.(`${CONFIG_NAMESPACE}:${key}`) ?? false,
+);
+
+// The component checks its arguments too; checking here first reports config-type problems and
+// argument problems together, with the config keys' names and secret values withheld.
+checkPostgresCmkArgs(name, settings, {
+  prefix: `${CONFIG_NAMESPACE}:`,
+  earlier: problems,
+  secret,
+});
 
 const db = new PostgresCmk(name, settings);
 

@@ -32,18 +32,22 @@ export interface RegionalKey {
 /**
  * Checks `args` and returns them with defaults filled in, or throws one error listing every
  * problem, together with any `earlier` ones (such as config values of the wrong type).
- * `prefix` names the properties in messages, e.g. "postgres-cmk:" for stack config.
+ * `prefix` names the properties in messages, e.g. "postgres-cmk:" for stack config; values of
+ * the properties in `secret` print as "[secret]".
  */
 export function checkPostgresCmkArgs(
   name: string,
   args: PostgresCmkArgs,
-  options: { prefix?: string; earlier?: readonly Problem[] } = {},
+  options: { prefix?: string; earlier?: readonly Problem[]; secret?: readonly string[] } = {},
 ): ResolvedSettings {
   const { settings, problems } = resolveSettings(args, {
     name,
     uniqueSuffix: stackUniqueSuffix(name, "server"),
   });
-  const all = [...(options.earlier ?? []), ...problems];
+  const secret = new Set(options.secret ?? []);
+  const all = [...(options.earlier ?? []), ...problems].map((problem) =>
+    secret.has(problem.property.split(/[.[]/)[0]) ? { ...problem, value: "[secret]" } : problem,
+  );
   if (all.length > 0) {
     const subject = options.prefix ? "The stack configuration" : `PostgresCmk "${name}"`;
     throw new InvalidInputError(subject, all, options.prefix);

@@ -6,8 +6,11 @@ import { sameArmId } from "../components/armId";
 import { runComponents, runIndex, VALID } from "./support/program";
 
 /** Runs the program on `values` and returns its error, asserting nothing but the stack was registered. */
-async function configError(values: Record<string, unknown>): Promise<InvalidInputError> {
-  const run = await runIndex(values);
+async function configError(
+  values: Record<string, unknown>,
+  options: { secret?: string[] } = {},
+): Promise<InvalidInputError> {
+  const run = await runIndex(values, options);
   expect(run.registrations.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
   expect(InvalidInputError.isInstance(run.error)).toBe(true);
   return run.error as InvalidInputError;
@@ -155,6 +158,19 @@ describe("stack config errors", () => {
         100,
         "a whole number of days of at least keyRotationDays + 60 (150), or unset for 180",
       ],
+    ]);
+  });
+
+  it("never prints the value of a secret setting", async () => {
+    const error = await configError(
+      { ...VALID, adminPassword: "hunter2-plaintext", keyName: "bad name!" },
+      { secret: ["adminPassword", "keyName"] },
+    );
+    expect(error.message).not.toContain("hunter2");
+    expect(error.message).not.toContain("bad name!");
+    expect(error.problems.map((p) => [p.property, p.value])).toEqual([
+      ["adminPassword", "[secret]"],
+      ["keyName", "[secret]"],
     ]);
   });
 

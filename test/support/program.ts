@@ -18,13 +18,14 @@ export function stackConfig(values: Record<string, unknown>): Record<string, str
 /** Runs index.ts for a stack under the Azure mocks, freshly imported each time. */
 export async function runIndex(
   values: Record<string, unknown>,
-  options: { stack?: string; preview?: boolean } = {},
+  options: { stack?: string; preview?: boolean; secret?: string[] } = {},
 ): Promise<ProgramRun> {
   vi.resetModules();
   return runProgram({
     project: PROJECT,
     stack: options.stack ?? "test",
     config: stackConfig(values),
+    secretKeys: (options.secret ?? []).map((key) => `${PROJECT}:${key}`),
     preview: options.preview,
     load: () => import("../../index.js"),
   });

@@ -27,6 +27,7 @@ export async function planStack(
     project: readProjectName(PROJECT_DIR),
     stack: request.stack,
     config,
+    secretKeys: secureKeys,
     preview: request.preview,
     load: () => require(path.join(PROJECT_DIR, "index.ts")),
   });

@@ -17,6 +17,8 @@ export interface ProgramRunOptions {
   readonly organization?: string;
   /** Flat config, `<namespace>:<key>` to string, as Pulumi passes it. */
   readonly config: Record<string, string>;
+  /** Config keys held as secrets, as `pulumi config set --secret` marks them. */
+  readonly secretKeys?: readonly string[];
   /** Run as a first `pulumi preview`: Azure's computed outputs unknown. */
   readonly preview?: boolean;
   /** Loads the program; resources it registers are recorded. */
@@ -50,7 +52,7 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
   const monitor = new RecordingMonitor(mocks);
   pulumi.runtime.setMockOptions(monitor, options.project, options.stack, preview, organization);
   Object.assign(store, features);
-  pulumi.runtime.setAllConfig(options.config);
+  pulumi.runtime.setAllConfig(options.config, [...(options.secretKeys ?? [])]);
 
   // A program that throws (bad config, say) is caught here and returned once the stack settles,
   // so that the runtime does not report it a second time as an unhandled rejection.
