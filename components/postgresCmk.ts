@@ -7,7 +7,7 @@ import { InvalidInputError, Problem } from "./errors";
 import { EncryptionIdentity } from "./identity";
 import { EncryptionKey } from "./key";
 import { KeyGrant } from "./grant";
-import { keyVaultName, stackUniqueSuffix } from "./naming";
+import { keyVaultName, serverName } from "./naming";
 import { FlexibleServer, ServerKeyBinding } from "./server";
 import { PostgresCmkSettings, ResolvedSettings, resolveSettings } from "./settings";
 import { KeyVault } from "./vault";
@@ -40,10 +40,7 @@ export function checkPostgresCmkArgs(
   args: PostgresCmkArgs,
   options: { prefix?: string; earlier?: readonly Problem[]; secret?: readonly string[] } = {},
 ): ResolvedSettings {
-  const { settings, problems } = resolveSettings(args, {
-    name,
-    uniqueSuffix: stackUniqueSuffix(name, "server"),
-  });
+  const { settings, problems } = resolveSettings(args, { name });
   const secret = new Set(options.secret ?? []);
   const all = [...(options.earlier ?? []), ...problems].map((problem) =>
     secret.has(problem.property.split(/[.[]/)[0]) ? { ...problem, value: "[secret]" } : problem,
@@ -114,7 +111,8 @@ export class PostgresCmk extends pulumi.ComponentResource {
       {
         resourceGroupName: this.resourceGroup.name,
         location: settings.location,
-        serverName: settings.serverName,
+        serverName:
+          settings.serverName ?? client.subscriptionId.apply((id) => serverName(id, name)),
         version: settings.postgresVersion,
         skuName: settings.skuName,
         skuTier: settings.skuTier,
@@ -158,7 +156,7 @@ export class PostgresCmk extends pulumi.ComponentResource {
     const vault = new KeyVault(
       `${name}-vault`,
       {
-        vaultName: keyVaultName(name, role),
+        vaultName: client.subscriptionId.apply((id) => keyVaultName(id, name, role)),
         resourceGroupName,
         location,
         tenantId: client.tenantId,

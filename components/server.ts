@@ -18,7 +18,7 @@ export interface FlexibleServerArgs {
   /** Azure region of the server. */
   readonly location: string;
   /** Server name, unique across Azure. */
-  readonly serverName: string;
+  readonly serverName: pulumi.Input<string>;
   /** PostgreSQL major version. */
   readonly version: string;
   readonly skuName: string;

@@ -100,7 +100,8 @@ export interface PostgresCmkSettings {
 export interface ResolvedSettings {
   readonly location: string;
   readonly resourceGroupName: string;
-  readonly serverName: string;
+  /** The configured server name, or undefined to derive one unique to the stack. */
+  readonly serverName: string | undefined;
   readonly postgresVersion: string;
   readonly skuName: string;
   readonly skuTier: string;
@@ -132,8 +133,6 @@ export interface ResolvedSettings {
 export interface NamingContext {
   /** The component's name. */
   readonly name: string;
-  /** A stable suffix unique to the stack, for names Azure requires to be globally unique. */
-  readonly uniqueSuffix: string;
 }
 
 const RESERVED_LOGINS = [
@@ -208,13 +207,12 @@ export function resolveSettings(
     );
   }
 
-  const serverName =
-    input.serverName ??
-    `psql-cmk-${slug(naming.name, 63 - 10 - naming.uniqueSuffix.length)}-${naming.uniqueSuffix}`;
-  if (!/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/.test(serverName)) {
+  // Without a name, the server gets one derived from the subscription at deployment.
+  const serverName = input.serverName;
+  if (serverName !== undefined && !/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/.test(serverName)) {
     problem(
       "serverName",
-      input.serverName,
+      serverName,
       "3-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit",
     );
   }
