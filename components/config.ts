@@ -4,7 +4,9 @@ import { PostgresCmkSettings } from "./settings";
 /** The config namespace of this project; keys read as `postgres-cmk:<key>`. */
 export const CONFIG_NAMESPACE = "postgres-cmk";
 
-type Kind = "string" | "number" | "boolean" | "stringList" | "object" | "objectList" | "stringMap";
+// Lists and maps are only checked for their shape here; their entries are checked one by one
+// with the other settings, so that every bad entry is reported at once.
+type Kind = "string" | "number" | "boolean" | "list" | "object";
 
 /** Every stack config key the program reads, with the shape its value must have. */
 export const CONFIG_KEYS: Readonly<Record<keyof PostgresCmkSettings, Kind>> = {
@@ -19,7 +21,7 @@ export const CONFIG_KEYS: Readonly<Record<keyof PostgresCmkSettings, Kind>> = {
   geoRedundantBackup: "boolean",
   geoBackupLocation: "string",
   keyName: "string",
-  previousKeyNames: "stringList",
+  previousKeyNames: "list",
   keyType: "string",
   keySize: "number",
   keyRotationDays: "number",
@@ -27,12 +29,12 @@ export const CONFIG_KEYS: Readonly<Record<keyof PostgresCmkSettings, Kind>> = {
   keyVaultSku: "string",
   keyVaultAuthorization: "string",
   softDeleteRetentionDays: "number",
-  keyVaultIpRules: "stringList",
-  firewallRules: "objectList",
+  keyVaultIpRules: "list",
+  firewallRules: "list",
   administratorLogin: "string",
   entraAuth: "boolean",
   entraAdmin: "object",
-  tags: "stringMap",
+  tags: "object",
   protect: "boolean",
 };
 
@@ -40,11 +42,12 @@ const EXPECTED: Record<Kind, string> = {
   string: "a string",
   number: "a number",
   boolean: "true or false",
-  stringList: "a list of strings",
-  object: "an object",
-  objectList: "a list of objects",
-  stringMap: "a map of string values",
+  list: "a list",
+  object: "a map",
 };
+
+/** Plain decimal numbers, as the Pulumi CLI reads an integer or number config value. */
+const DECIMAL = /^-?\d+(\.\d+)?$/;
 
 function parseJson(raw: string): unknown {
   try {
@@ -58,22 +61,13 @@ function convert(kind: Kind, raw: string): { ok: true; value: unknown } | { ok: 
   switch (kind) {
     case "string":
       return { ok: true, value: raw };
-    case "number": {
-      const trimmed = raw.trim();
-      const value = Number(trimmed);
-      return trimmed !== "" && Number.isFinite(value) ? { ok: true, value } : { ok: false };
-    }
+    case "number":
+      return DECIMAL.test(raw) ? { ok: true, value: Number(raw) } : { ok: false };
     case "boolean":
       return raw === "true" || raw === "false"
         ? { ok: true, value: raw === "true" }
         : { ok: false };
-    case "stringList": {
-      const value = parseJson(raw);
-      return Array.isArray(value) && value.every((v) => typeof v === "string")
-        ? { ok: true, value }
-        : { ok: false };
-    }
-    case "objectList": {
+    case "list": {
       const value = parseJson(raw);
       return Array.isArray(value) ? { ok: true, value } : { ok: false };
     }
@@ -82,15 +76,6 @@ function convert(kind: Kind, raw: string): { ok: true; value: unknown } | { ok: 
       return typeof value === "object" && value !== null && !Array.isArray(value)
         ? { ok: true, value }
         : { ok: false };
-    }
-    case "stringMap": {
-      const value = parseJson(raw);
-      const isMap =
-        typeof value === "object" &&
-        value !== null &&
-        !Array.isArray(value) &&
-        Object.values(value).every((v) => typeof v === "string");
-      return isMap ? { ok: true, value } : { ok: false };
     }
   }
 }
@@ -117,7 +102,11 @@ export function readSettings(
     if (converted.ok) {
       settings[key] = converted.value;
     } else {
-      problems.push({ property: key, value: parseJson(raw) ?? raw, accepted: EXPECTED[kind] });
+      problems.push({
+        property: key,
+        value: kind === "list" || kind === "object" ? (parseJson(raw) ?? raw) : raw,
+        accepted: EXPECTED[kind],
+      });
     }
   }
   for (const key of presentKeys) {

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 
+import { identityName } from "./naming";
+
 export interface EncryptionIdentityArgs {
   /** Resource group that holds the identity. */
   readonly resourceGroupName: pulumi.Input<string>;
@@ -31,7 +33,7 @@ export class EncryptionIdentity extends pulumi.ComponentResource {
     this.identity = new managedidentity.UserAssignedIdentity(
       name,
       {
-        resourceName: name,
+        resourceName: identityName(name),
         resourceGroupName: args.resourceGroupName,
         location: args.location,
         tags: args.tags,

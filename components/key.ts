@@ -21,8 +21,6 @@ export interface EncryptionKeyArgs {
   readonly rotationDays?: number;
   /** Days after creation that a rotated version expires; needs rotationDays. Defaults to rotationDays + 90. */
   readonly expiryDays?: number;
-  /** Tags for the key. Defaults to none. */
-  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Protect the key from deletion. Defaults to true. */
   readonly protect?: boolean;
 }
@@ -31,7 +29,8 @@ export interface EncryptionKeyArgs {
  * The key encryption key that wraps the server's data encryption key.
  *
  * Its inputs are all fixed values, never computed from the clock, so that a later run does not
- * see a change: ARM cannot update a key, and any changed property means a new key. It is kept in
+ * see a change: ARM cannot update a key, and any changed property means a new key. For the same
+ * reason it takes no tags: ARM returns an existing key untouched, so new tags would never land. It is kept in
  * Azure when removed from the program (`retainOnDelete`), because destroying a key destroys every
  * backup it protects.
  */
@@ -72,7 +71,6 @@ export class EncryptionKey extends pulumi.ComponentResource {
         keyName: args.keyName,
         vaultName: args.vaultName,
         resourceGroupName: args.resourceGroupName,
-        tags: args.tags,
         properties: {
           kty: args.keyType ?? "RSA",
           keySize: args.keySize ?? 3072,

@@ -39,3 +39,12 @@ export function serverName(subscriptionId: string, name: string): string {
   const suffix = stackUniqueSuffix(subscriptionId, name, "server");
   return `psql-cmk-${slug(name, 63 - 10 - suffix.length)}-${suffix}`;
 }
+
+/**
+ * A user-assigned identity name (3-128 letters, digits, hyphens and underscores, starting with a
+ * letter or digit) from a resource name, which may hold the periods a stack name allows.
+ */
+export function identityName(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^[-_]+/, "");
+  return (cleaned.length >= 3 ? cleaned : `id-${cleaned}`).slice(0, 128);
+}

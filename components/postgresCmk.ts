@@ -180,7 +180,6 @@ export class PostgresCmk extends pulumi.ComponentResource {
           keySize: s.keySize,
           rotationDays: s.keyRotationDays,
           expiryDays: s.keyExpiryDays,
-          tags: s.tags,
           protect: s.protect,
         },
         { parent: this },

@@ -146,6 +146,28 @@ const RESERVED_LOGINS = [
   "superuser",
 ];
 
+/** The compute family of each tier's SKU names. */
+const SKU_FAMILY: Readonly<Record<(typeof SKU_TIERS)[number], string>> = {
+  Burstable: "Standard_B",
+  GeneralPurpose: "Standard_D",
+  MemoryOptimized: "Standard_E",
+};
+
+/** Ranges Key Vault's firewall refuses: only public addresses can be let through. */
+const NON_PUBLIC_RANGES: ReadonlyArray<readonly [string, number]> = [
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.168.0.0", 16],
+  ["224.0.0.0", 3],
+];
+
+/** Azure's limit on tags per resource. */
+const MAX_TAGS = 50;
+
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 function oneOf(values: readonly (string | number)[]): string {
@@ -157,6 +179,17 @@ function oneOf(values: readonly (string | number)[]): string {
 
 function ipv4ToNumber(ip: string): number {
   return ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+}
+
+function numberToIpv4(value: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
+}
+
+/** True when the ranges a/aBits and b/bBits share an address. */
+function overlaps(a: number, aBits: number, b: number, bBits: number): boolean {
+  const bits = Math.min(aBits, bBits);
+  const size = 2 ** (32 - bits);
+  return Math.floor(a / size) === Math.floor(b / size);
 }
 
 function isWholeNumberIn(value: number, min: number, max: number): boolean {
@@ -186,6 +219,15 @@ export function resolveSettings(
   const problems: Problem[] = [];
   const problem = (property: string, value: unknown, accepted: string) =>
     problems.push({ property, value, accepted });
+  const unknownFields = (at: string, value: object, known: readonly string[]) => {
+    for (const field of Object.keys(value).filter((f) => !known.includes(f))) {
+      problem(
+        `${at}.${field}`,
+        (value as Record<string, unknown>)[field],
+        `no such field; known: ${known.join(", ")}`,
+      );
+    }
+  };
 
   const location = input.location ?? "";
   if (!input.location) {
@@ -230,14 +272,14 @@ export function resolveSettings(
   if (!/^Standard_[A-Za-z0-9_]+$/.test(skuName)) {
     problem("skuName", input.skuName, 'an Azure compute SKU name such as "Standard_D2ds_v5"');
   } else if ((SKU_TIERS as readonly string[]).includes(skuTier)) {
-    const burstableName = /^Standard_B/.test(skuName);
-    if (burstableName !== (skuTier === "Burstable")) {
+    const family = SKU_FAMILY[skuTier as (typeof SKU_TIERS)[number]];
+    if (!skuName.startsWith(family)) {
+      const tierOfName = SKU_TIERS.find((tier) => skuName.startsWith(SKU_FAMILY[tier]));
       problem(
         "skuName",
         skuName,
-        skuTier === "Burstable"
-          ? 'a Burstable SKU (Standard_B...) for skuTier "Burstable"'
-          : `a ${skuTier} SKU (not Standard_B...), or skuTier "Burstable"`,
+        `a ${skuTier} SKU (${family}...) for skuTier "${skuTier}"` +
+          (tierOfName ? `, or skuTier "${tierOfName}"` : ""),
       );
     }
   }
@@ -295,8 +337,15 @@ export function resolveSettings(
   previousKeyNames.forEach((previous, i) => {
     if (typeof previous !== "string" || !/^[a-zA-Z0-9-]{1,127}$/.test(previous)) {
       problem(`previousKeyNames[${i}]`, previous, "1-127 letters, digits and hyphens");
-    } else if (previous === keyName || previousKeyNames.indexOf(previous) !== i) {
-      problem(`previousKeyNames[${i}]`, previous, "a key name other than keyName, listed once");
+    } else if (
+      previous.toLowerCase() === keyName.toLowerCase() ||
+      previousKeyNames.findIndex((p) => p.toLowerCase() === previous.toLowerCase()) !== i
+    ) {
+      problem(
+        `previousKeyNames[${i}]`,
+        previous,
+        "a key name other than keyName, listed once (Key Vault ignores case)",
+      );
     }
   });
 
@@ -324,7 +373,7 @@ export function resolveSettings(
     if (input.keyExpiryDays !== undefined) {
       problem("keyExpiryDays", input.keyExpiryDays, "unset while keyRotationDays is 0");
     }
-  } else {
+  } else if (isWholeNumberIn(keyRotationDays, 30, 3650)) {
     keyExpiryDays = input.keyExpiryDays ?? keyRotationDays + 90;
     if (!isWholeNumberIn(keyExpiryDays, keyRotationDays + 60, 36500)) {
       problem(
@@ -363,13 +412,24 @@ export function resolveSettings(
 
   const keyVaultIpRules = input.keyVaultIpRules ?? [];
   keyVaultIpRules.forEach((rule, i) => {
-    const [address, bits, ...rest] = String(rule).split("/");
-    const validBits = bits === undefined || (/^\d{1,2}$/.test(bits) && Number(bits) <= 32);
-    if (typeof rule !== "string" || !IPV4.test(address) || !validBits || rest.length > 0) {
+    const at = `keyVaultIpRules[${i}]`;
+    const [address, bits, ...rest] = typeof rule === "string" ? rule.split("/") : [];
+    const prefix = bits === undefined ? 32 : /^\d{1,2}$/.test(bits) ? Number(bits) : NaN;
+    if (typeof rule !== "string" || !IPV4.test(address) || !(prefix <= 32) || rest.length > 0) {
+      problem(at, rule, 'an IPv4 address or CIDR range such as "203.0.113.0/24"');
+      return;
+    }
+    const start = ipv4ToNumber(address);
+    const network = prefix === 0 ? 0 : start - (start % 2 ** (32 - prefix));
+    if (network !== start) {
+      problem(at, rule, `the range's network address, ${numberToIpv4(network)}/${prefix}`);
+    } else if (
+      NON_PUBLIC_RANGES.some(([base, bits]) => overlaps(start, prefix, ipv4ToNumber(base), bits))
+    ) {
       problem(
-        `keyVaultIpRules[${i}]`,
+        at,
         rule,
-        'an IPv4 address or CIDR range such as "203.0.113.0/24"',
+        "a public address or range: Key Vault's firewall refuses private and reserved ones",
       );
     }
   });
@@ -384,11 +444,12 @@ export function resolveSettings(
     }
     if (typeof rule.name !== "string" || !/^[-\w]{1,128}$/.test(rule.name)) {
       problem(`${at}.name`, rule.name, "1-128 letters, digits, hyphens and underscores");
-    } else if (ruleNames.has(rule.name)) {
-      problem(`${at}.name`, rule.name, "a name no other firewall rule uses");
+    } else if (ruleNames.has(rule.name.toLowerCase())) {
+      problem(`${at}.name`, rule.name, "a name no other firewall rule uses (Azure ignores case)");
     } else {
-      ruleNames.add(rule.name);
+      ruleNames.add(rule.name.toLowerCase());
     }
+    unknownFields(at, rule, ["name", "startIpAddress", "endIpAddress"]);
     const startValid = typeof rule.startIpAddress === "string" && IPV4.test(rule.startIpAddress);
     const endValid = typeof rule.endIpAddress === "string" && IPV4.test(rule.endIpAddress);
     if (!startValid) {
@@ -430,6 +491,7 @@ export function resolveSettings(
   const entraAuth = input.entraAuth ?? false;
   const entraAdmin = input.entraAdmin;
   if (entraAdmin !== undefined) {
+    unknownFields("entraAdmin", entraAdmin, ["objectId", "principalName", "principalType"]);
     if (!entraAuth) {
       problem("entraAdmin", entraAdmin, "unset, or entraAuth set to true");
     }
@@ -452,6 +514,13 @@ export function resolveSettings(
   }
 
   const tags = input.tags ?? {};
+  if (Object.keys(tags).length > MAX_TAGS) {
+    problem(
+      "tags",
+      `${Object.keys(tags).length} tags`,
+      `at most ${MAX_TAGS} tags, Azure's limit per resource`,
+    );
+  }
   for (const [key, value] of Object.entries(tags)) {
     if (key.length === 0 || key.length > 512 || /[<>%&\\?/]/.test(key)) {
       problem(`tags.${key}`, key, "a tag name of 1-512 characters without < > % & \\ ? /");

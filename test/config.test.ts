@@ -103,7 +103,11 @@ describe("stack config errors", () => {
 
   it("refuses a previous key name equal to the current one", async () => {
     expect(await problems({ ...VALID, keyName: "k2", previousKeyNames: ["k1", "k2"] })).toEqual([
-      ["previousKeyNames[1]", "k2", "a key name other than keyName, listed once"],
+      [
+        "previousKeyNames[1]",
+        "k2",
+        "a key name other than keyName, listed once (Key Vault ignores case)",
+      ],
     ]);
   });
 
@@ -128,8 +132,8 @@ describe("stack config errors", () => {
     ).toEqual([
       ["geoRedundantBackup", "yes", "true or false"],
       ["keySize", "big", "a number"],
-      ["firewallRules", {}, "a list of objects"],
-      ["tags", "env=dev", "a map of string values"],
+      ["firewallRules", {}, "a list"],
+      ["tags", "env=dev", "a map"],
     ]);
   });
 
@@ -147,6 +151,127 @@ describe("stack config errors", () => {
         "firewallRules[1].endIpAddress",
         "10.0.0.1",
         "an address at or after startIpAddress 10.0.0.9",
+      ],
+    ]);
+  });
+
+  it("reads numbers as the Pulumi CLI does: plain decimals only", async () => {
+    expect(await problems({ ...VALID, keySize: "0x800", storageSizeGB: "1e2" })).toEqual([
+      ["storageSizeGB", "1e2", "a number"],
+      ["keySize", "0x800", "a number"],
+    ]);
+  });
+
+  it("refuses vault firewall rules Key Vault would refuse", async () => {
+    expect(
+      await problems({
+        ...VALID,
+        keyVaultIpRules: [
+          "10.0.0.0/8",
+          "192.168.1.0/24",
+          "203.0.113.5/24",
+          "0.0.0.0/0",
+          7,
+          "198.51.100.7",
+        ],
+      }),
+    ).toEqual([
+      [
+        "keyVaultIpRules[0]",
+        "10.0.0.0/8",
+        "a public address or range: Key Vault's firewall refuses private and reserved ones",
+      ],
+      [
+        "keyVaultIpRules[1]",
+        "192.168.1.0/24",
+        "a public address or range: Key Vault's firewall refuses private and reserved ones",
+      ],
+      ["keyVaultIpRules[2]", "203.0.113.5/24", "the range's network address, 203.0.113.0/24"],
+      [
+        "keyVaultIpRules[3]",
+        "0.0.0.0/0",
+        "a public address or range: Key Vault's firewall refuses private and reserved ones",
+      ],
+      ["keyVaultIpRules[4]", 7, 'an IPv4 address or CIDR range such as "203.0.113.0/24"'],
+    ]);
+  });
+
+  it("refuses a SKU from another tier's family", async () => {
+    expect(
+      await problems({ ...VALID, skuName: "Standard_D2ds_v5", skuTier: "MemoryOptimized" }),
+    ).toEqual([
+      [
+        "skuName",
+        "Standard_D2ds_v5",
+        'a MemoryOptimized SKU (Standard_E...) for skuTier "MemoryOptimized", or skuTier "GeneralPurpose"',
+      ],
+    ]);
+    const run = await runIndex({ ...VALID, skuName: "Standard_B1ms", skuTier: "Burstable" });
+    expect(run.error).toBeUndefined();
+  });
+
+  it("compares names without case, as Azure does", async () => {
+    expect(
+      await problems({
+        ...VALID,
+        keyName: "Postgres-CMK",
+        previousKeyNames: ["postgres-cmk"],
+        firewallRules: [
+          { name: "office", startIpAddress: "203.0.113.10", endIpAddress: "203.0.113.20" },
+          { name: "Office", startIpAddress: "203.0.113.30", endIpAddress: "203.0.113.40" },
+        ],
+      }),
+    ).toEqual([
+      [
+        "previousKeyNames[0]",
+        "postgres-cmk",
+        "a key name other than keyName, listed once (Key Vault ignores case)",
+      ],
+      [
+        "firewallRules[1].name",
+        "Office",
+        "a name no other firewall rule uses (Azure ignores case)",
+      ],
+    ]);
+  });
+
+  it("reports every bad entry of a list or map, and fields it does not know", async () => {
+    expect(
+      await problems({
+        ...VALID,
+        tags: { n: 5, "a/b": "x", ok: "y" },
+        entraAuth: true,
+        entraAdmin: {
+          objectId: "0b6f5e1a-6f0e-4a4e-9d55-2f4f0c3a9b11",
+          principalName: "dba",
+          principalType: "Group",
+          role: "owner",
+        },
+        firewallRules: [
+          { name: "a", startIpAddress: "203.0.113.1", endIpAddress: "203.0.113.1", note: "x" },
+        ],
+      }),
+    ).toEqual([
+      ["firewallRules[0].note", "x", "no such field; known: name, startIpAddress, endIpAddress"],
+      ["entraAdmin.role", "owner", "no such field; known: objectId, principalName, principalType"],
+      ["tags.n", 5, "a string of at most 256 characters"],
+      ["tags.a/b", "a/b", "a tag name of 1-512 characters without < > % & \\ ? /"],
+    ]);
+  });
+
+  it("refuses more tags than Azure allows", async () => {
+    const tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, "v"]));
+    expect(await problems({ ...VALID, tags })).toEqual([
+      ["tags", "51 tags", "at most 50 tags, Azure's limit per resource"],
+    ]);
+  });
+
+  it("does not invent an expiry problem when the rotation period itself is wrong", async () => {
+    expect(await problems({ ...VALID, keyRotationDays: 45.5 })).toEqual([
+      [
+        "keyRotationDays",
+        45.5,
+        "0 (no automatic rotation) or a whole number of days from 30 to 3650",
       ],
     ]);
   });

@@ -230,8 +230,6 @@ describe("diffDeployments and judge on offline plans", () => {
       "dev-geo-identity",
       "dev-vault",
       "dev-geo-vault",
-      "dev-key-postgres-cmk",
-      "dev-geo-key-postgres-cmk",
       "dev-server",
     ];
     expect(actions(changes)).toEqual(Object.fromEntries(tagged.map((n) => [n, "update"])));

@@ -102,6 +102,28 @@ describe("npm run plan", () => {
     );
   });
 
+  it("reads a key with no value as empty, and refuses keys without a namespace", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    const empty = path.join(dir, "Pulumi.empty.yaml");
+    fs.writeFileSync(
+      empty,
+      "config:\n  postgres-cmk:location: westeurope\n  postgres-cmk:serverName:\n",
+    );
+    const blank = runTool("plan.ts", ["--stack", "empty", "--config-file", empty]);
+    expect(blank.code).toBe(2);
+    expect(blank.stderr).toContain(
+      '  - postgres-cmk:serverName: got ""; accepted: 3-63 lowercase letters',
+    );
+
+    const bare = path.join(dir, "Pulumi.bare.yaml");
+    fs.writeFileSync(bare, "config:\n  location: westeurope\n");
+    const unnamespaced = runTool("plan.ts", ["--stack", "bare", "--config-file", bare]);
+    expect(unnamespaced.code).toBe(2);
+    expect(unnamespaced.stderr).toBe(
+      `plan: ${bare}: config keys need a namespace, e.g. "postgres-cmk:location"; found location\n`,
+    );
+  });
+
   it("exits 2 on a missing stack file or an unknown option", () => {
     const missing = runTool("plan.ts", ["--stack", "nosuch"]);
     expect(missing.code).toBe(2);

@@ -161,6 +161,19 @@ describe("the default stack (access policies, no geo backup)", () => {
   });
 });
 
+describe("names from unusual stack names", () => {
+  it("keeps every Azure name valid for a stack name with periods and capitals", async () => {
+    const run = await runIndex(VALID, { stack: "team.Prod_1" });
+    expect(run.error).toBeUndefined();
+    expect(resource(run, IDENTITY).inputs!.resourceName).toBe("team-Prod_1-identity");
+    expect(resource(run, VAULT).inputs!.vaultName).toMatch(/^kvp-team-prod-1-[0-9a-f]{8}$/);
+    expect(resource(run, SERVER).inputs!.serverName).toMatch(/^psql-cmk-team-prod-1-[0-9a-f]{8}$/);
+    expect(resource(run, "azure-native:resources:ResourceGroup").inputs!.resourceGroupName).toBe(
+      "rg-postgres-cmk-team-prod-1",
+    );
+  });
+});
+
 describe("geo-redundant backup", () => {
   it("puts a second identity, vault, key and grant in the paired region and wires them in", async () => {
     const run = await runIndex({ ...VALID, geoRedundantBackup: true });
@@ -324,5 +337,16 @@ describe("network and authentication options", () => {
     expect(Object.keys(resource(run, KEY).inputs!.properties as object)).not.toContain(
       "rotationPolicy",
     );
+  });
+});
+
+describe("tags", () => {
+  it("tags every resource that ARM can update, and not the keys, which ARM never updates", async () => {
+    const tags = { environment: "dev", owner: "platform" };
+    const run = await runIndex({ ...VALID, tags });
+    for (const type of [VAULT, IDENTITY, SERVER, "azure-native:resources:ResourceGroup"]) {
+      expect([type, resource(run, type).inputs!.tags]).toEqual([type, tags]);
+    }
+    expect(Object.keys(resource(run, KEY).inputs!)).not.toContain("tags");
   });
 });
