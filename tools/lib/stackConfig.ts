@@ -37,8 +37,17 @@ export function readStackConfigFile(file: string): {
   }
   const config: Record<string, string> = {};
   const secureKeys: string[] = [];
+  const unnamespaced = Object.keys(section).filter((key) => !key.includes(":"));
+  if (unnamespaced.length > 0) {
+    throw new StackFileError(
+      `${file}: config keys need a namespace, e.g. "postgres-cmk:${unnamespaced[0]}"; found ${unnamespaced.join(", ")}`,
+    );
+  }
   for (const [key, value] of Object.entries(section)) {
-    if (typeof value === "object" && value !== null && "secure" in value) {
+    if (value === null) {
+      // A key with no value reads as an empty string, as the Pulumi CLI passes it.
+      config[key] = "";
+    } else if (typeof value === "object" && "secure" in value) {
       secureKeys.push(key);
       config[key] = "[secure value: needs the Pulumi CLI to decrypt]";
     } else if (typeof value === "string") {
