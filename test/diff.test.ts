@@ -46,6 +46,8 @@ const SCENARIOS = {
   moved: { location: "francecentral", geoBackupLocation: "francesouth" },
   keySize: { keySize: 4096 },
   tags: { tags: { environment: "dev", owner: "data-platform" } },
+  shrunk: { storageSizeGB: 64, postgresVersion: "16", administratorLogin: "dbadmin" },
+  grown: { storageSizeGB: 256, postgresVersion: "18" },
 } as const;
 
 const plans: Record<string, DeploymentResource[]> = {};
@@ -219,6 +221,30 @@ describe("diffDeployments and judge on offline plans", () => {
         'Key dev-geo-key-postgres-cmk would be replaced (properties.keySize: ARM never updates a key: a changed key property means a new key) while the server encrypts with it, and pulumi up would stop because it is protected: switch to a new key by changing keyName and adding "postgres-cmk" to previousKeyNames instead.',
       ],
     });
+  });
+
+  it("calls shrinking storage, downgrading and renaming the login unsafe: Azure refuses them", () => {
+    const { changes, verdict } = diff("dev", "shrunk");
+    expect(actions(changes)).toEqual({ "dev-server": "update" });
+    expect(change(changes, "dev-server").paths).toEqual([
+      "administratorLogin",
+      "storage.storageSizeGB",
+      "version",
+    ]);
+    expect(verdict).toEqual({
+      safe: false,
+      reasons: [
+        "Server dev-server cannot take storage.storageSizeGB 128 -> 64: Azure can grow a server's storage but never shrink it; keep the current value.",
+        'Server dev-server cannot take version "17" -> "16": Azure upgrades a server\'s major version in place but never downgrades it; keep the current value.',
+        'Server dev-server cannot take administratorLogin "pgadmin" -> "dbadmin": the administrator login is fixed when the server is created; keep the current value.',
+      ],
+    });
+  });
+
+  it("calls growing storage and upgrading the version safe", () => {
+    const { changes, verdict } = diff("dev", "grown");
+    expect(change(changes, "dev-server").paths).toEqual(["storage.storageSizeGB", "version"]);
+    expect(verdict).toEqual({ safe: true, reasons: [] });
   });
 
   it("changing only tags updates in place, safe", () => {

@@ -488,6 +488,61 @@ const JUDGED_ORDER = [SERVER, VAULT, KEY, IDENTITY, ACCESS_POLICY, ROLE_ASSIGNME
  * or an identity the server uses; drop a grant the server needs; stop on a protected resource;
  * or leave a mandatory policy violation on the proposed plan.
  */
+/**
+ * Updates Azure refuses on an existing server although they are not replacements: the change is
+ * rejected when applied, so a diff that calls it safe would mislead.
+ */
+export const REFUSED_SERVER_UPDATES: ReadonlyArray<{
+  readonly path: string;
+  readonly refused: (before: unknown, after: unknown) => boolean;
+  readonly reason: string;
+}> = [
+  {
+    path: "storage.storageSizeGB",
+    refused: (before, after) =>
+      typeof before === "number" && typeof after === "number" && after < before,
+    reason: "Azure can grow a server's storage but never shrink it",
+  },
+  {
+    path: "version",
+    refused: (before, after) => Number(after) < Number(before),
+    reason: "Azure upgrades a server's major version in place but never downgrades it",
+  },
+  {
+    path: "administratorLogin",
+    refused: (before, after) => before !== after,
+    reason: "the administrator login is fixed when the server is created",
+  },
+];
+
+function inputAt(resource: DeploymentResource | undefined, path: string): unknown {
+  return path
+    .split(".")
+    .reduce<unknown>(
+      (value, key) =>
+        typeof value === "object" && value !== null ? (value as PropertyMap)[key] : undefined,
+      resource?.inputs,
+    );
+}
+
+function refusedUpdates(
+  change: Change,
+  before: DeploymentResource | undefined,
+  after: DeploymentResource | undefined,
+): string[] {
+  if (change.type !== SERVER || change.action !== "update") {
+    return [];
+  }
+  return REFUSED_SERVER_UPDATES.filter(
+    (rule) =>
+      change.paths.includes(rule.path) &&
+      rule.refused(inputAt(before, rule.path), inputAt(after, rule.path)),
+  ).map(
+    (rule) =>
+      `Server ${urnName(change.urn)} cannot take ${rule.path} ${showValue(inputAt(before, rule.path))} -> ${showValue(inputAt(after, rule.path))}: ${rule.reason}; keep the current value.`,
+  );
+}
+
 export function judge(
   changes: Change[],
   base: DeploymentResource[],
@@ -495,6 +550,7 @@ export function judge(
   violations: readonly PolicyViolation[] = [],
 ): Verdict {
   const before = new Map(base.map((r) => [r.urn, r]));
+  const after = new Map(proposed.map((r) => [r.urn, r]));
   const reasons: string[] = [];
   const rank = (c: Change) => {
     const i = JUDGED_ORDER.indexOf(c.type);
@@ -505,6 +561,7 @@ export function judge(
     if (reason !== undefined) {
       reasons.push(reason);
     }
+    reasons.push(...refusedUpdates(change, before.get(change.urn), after.get(change.urn)));
   }
   for (const violation of violations.filter((v) => v.enforcementLevel === "mandatory")) {
     const where = violation.urn ? ` on ${urnName(violation.urn)}` : "";
