@@ -281,7 +281,7 @@ describe("rotate-key on a stack without geo backup", () => {
       "    current version a1b2c3d4e5f60718293a4b5c6d7e8f90, DISABLED, RSA 3072, created 2026-01-10T08:00:00Z, expires 2026-10-08T08:00:00Z",
     );
     expect(stderr).toEqual([
-      'error: the current version a1b2c3d4e5f60718293a4b5c6d7e8f90 of key "postgres-cmk" in vault kvp-dev-3e8a61d0 is disabled: a new version would not give an Inaccessible server its key back, so nothing was rotated; restore access to that version first, as "docs/rotation.md" describes under recovering an Inaccessible server',
+      'rotate-key: the current version a1b2c3d4e5f60718293a4b5c6d7e8f90 of key "postgres-cmk" in vault kvp-dev-3e8a61d0 is disabled: a new version would not give an Inaccessible server its key back, so nothing was rotated; restore access to that version first, as "docs/rotation.md" describes under recovering an Inaccessible server',
     ]);
     expect(keys.calls).toEqual([`getKey ${PRIMARY_URI} postgres-cmk`]);
   });
@@ -329,7 +329,7 @@ describe("rotate-key on a stack with geo backup", () => {
 
     expect(code).toBe(1);
     expect(stderr).toEqual([
-      'error: vault kvg-dev-geo-7c1f0b2e denied rotating key "postgres-cmk" (403 ForbiddenByPolicy): the signed-in identity needs the key permissions get and rotate (access policy keys "get" and "rotate", or on an RBAC vault the role "Key Vault Crypto Officer"), and the vault firewall must let its address through (config keyVaultIpRules; the vault denies by default) (already rotated: primary key)',
+      'rotate-key: vault kvg-dev-geo-7c1f0b2e denied rotating key "postgres-cmk" (403 ForbiddenByPolicy): the signed-in identity needs the key permissions get and rotate (access policy keys "get" and "rotate", or on an RBAC vault the role "Key Vault Crypto Officer"), and the vault firewall must let its address through (config keyVaultIpRules; the vault denies by default) (already rotated: primary key)',
     ]);
     expect(keys.calls).toEqual([
       `getKey ${PRIMARY_URI} postgres-cmk`,
@@ -413,7 +413,7 @@ describe("rotate-key reports each Azure failure as one line with its exit code",
       operation: "getKey",
       code: 1,
       message:
-        'error: vault kvp-dev-3e8a61d0 denied reading key "postgres-cmk" (403 ForbiddenByPolicy): the signed-in identity needs the key permissions get and rotate (access policy keys "get" and "rotate", or on an RBAC vault the role "Key Vault Crypto Officer"), and the vault firewall must let its address through (config keyVaultIpRules; the vault denies by default)',
+        'rotate-key: vault kvp-dev-3e8a61d0 denied reading key "postgres-cmk" (403 ForbiddenByPolicy): the signed-in identity needs the key permissions get and rotate (access policy keys "get" and "rotate", or on an RBAC vault the role "Key Vault Crypto Officer"), and the vault firewall must let its address through (config keyVaultIpRules; the vault denies by default)',
     },
     {
       name: "no permission (RBAC, no inner code)",
@@ -421,7 +421,7 @@ describe("rotate-key reports each Azure failure as one line with its exit code",
       operation: "rotateKey",
       code: 1,
       message:
-        'error: vault kvp-dev-3e8a61d0 denied rotating key "postgres-cmk" (403 Forbidden): the signed-in identity needs the key permissions get and rotate (access policy keys "get" and "rotate", or on an RBAC vault the role "Key Vault Crypto Officer"), and the vault firewall must let its address through (config keyVaultIpRules; the vault denies by default)',
+        'rotate-key: vault kvp-dev-3e8a61d0 denied rotating key "postgres-cmk" (403 Forbidden): the signed-in identity needs the key permissions get and rotate (access policy keys "get" and "rotate", or on an RBAC vault the role "Key Vault Crypto Officer"), and the vault firewall must let its address through (config keyVaultIpRules; the vault denies by default)',
     },
     {
       name: "blocked by the vault firewall",
@@ -434,7 +434,7 @@ describe("rotate-key reports each Azure failure as one line with its exit code",
       operation: "getKey",
       code: 1,
       message:
-        'error: the firewall of vault kvp-dev-3e8a61d0 refused this client (403 ForbiddenByFirewall) while reading key "postgres-cmk": the vault denies every address by default; add your address 198.51.100.7 to config keyVaultIpRules and run "pulumi up", then try again',
+        'rotate-key: the firewall of vault kvp-dev-3e8a61d0 refused this client (403 ForbiddenByFirewall) while reading key "postgres-cmk": the vault denies every address by default; add your address 198.51.100.7 to config keyVaultIpRules and run "pulumi up", then try again',
     },
     {
       name: "key not found",
@@ -446,14 +446,14 @@ describe("rotate-key reports each Azure failure as one line with its exit code",
       operation: "getKey",
       code: 1,
       message:
-        'error: key "postgres-cmk" was not found in vault kvp-dev-3e8a61d0 (404 KeyNotFound): check that the stack\'s outputs are current ("pulumi refresh") and whether the key was deleted ("az keyvault key list-deleted --vault-name kvp-dev-3e8a61d0"); see "docs/rotation.md"',
+        'rotate-key: key "postgres-cmk" was not found in vault kvp-dev-3e8a61d0 (404 KeyNotFound): check that the stack\'s outputs are current ("pulumi refresh") and whether the key was deleted ("az keyvault key list-deleted --vault-name kvp-dev-3e8a61d0"); see "docs/rotation.md"',
     },
     ...["ENOTFOUND", "ECONNREFUSED", "ETIMEDOUT", "REQUEST_SEND_ERROR"].map((code) => ({
       name: `vault unreachable (${code})`,
       error: networkError(code),
       operation: "getKey" as const,
       code: 1,
-      message: `error: cannot reach vault kvp-dev-3e8a61d0 at https://kvp-dev-3e8a61d0.vault.azure.net/ (${code}) while reading key "postgres-cmk": check that the vault exists, that its name resolves from this network, and that no proxy or private endpoint is in the way`,
+      message: `rotate-key: cannot reach vault kvp-dev-3e8a61d0 at https://kvp-dev-3e8a61d0.vault.azure.net/ (${code}) while reading key "postgres-cmk": check that the vault exists, that its name resolves from this network, and that no proxy or private endpoint is in the way`,
     })),
     {
       name: "no credential (one source)",
@@ -461,7 +461,7 @@ describe("rotate-key reports each Azure failure as one line with its exit code",
       operation: "getKey",
       code: 1,
       message:
-        'error: no Azure credential is available for reading key "postgres-cmk" in vault kvp-dev-3e8a61d0: run "az login" (or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal) and try again',
+        'rotate-key: no Azure credential is available for reading key "postgres-cmk" in vault kvp-dev-3e8a61d0: run "az login" (or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal) and try again',
     },
     {
       name: "no credential (DefaultAzureCredential tried them all)",
@@ -472,7 +472,7 @@ describe("rotate-key reports each Azure failure as one line with its exit code",
       operation: "getKey",
       code: 1,
       message:
-        'error: no Azure credential is available for reading key "postgres-cmk" in vault kvp-dev-3e8a61d0: run "az login" (or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal) and try again',
+        'rotate-key: no Azure credential is available for reading key "postgres-cmk" in vault kvp-dev-3e8a61d0: run "az login" (or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal) and try again',
     },
     {
       name: "sign-in rejected",
@@ -483,7 +483,7 @@ describe("rotate-key reports each Azure failure as one line with its exit code",
       operation: "rotateKey",
       code: 1,
       message:
-        'error: Azure sign-in failed (invalid_grant) while rotating key "postgres-cmk" in vault kvp-dev-3e8a61d0: run "az login" again, with --tenant <tenant-id> if the vault is in another tenant',
+        'rotate-key: Azure sign-in failed (invalid_grant) while rotating key "postgres-cmk" in vault kvp-dev-3e8a61d0: run "az login" again, with --tenant <tenant-id> if the vault is in another tenant',
     },
     {
       name: "token for the wrong tenant",
@@ -491,7 +491,7 @@ describe("rotate-key reports each Azure failure as one line with its exit code",
       operation: "getKey",
       code: 1,
       message:
-        'error: vault kvp-dev-3e8a61d0 rejected the credential (401) while reading key "postgres-cmk": run "az login" in the vault\'s tenant (az login --tenant <tenant-id>)',
+        'rotate-key: vault kvp-dev-3e8a61d0 rejected the credential (401) while reading key "postgres-cmk": run "az login" in the vault\'s tenant (az login --tenant <tenant-id>)',
     },
     {
       name: "any other service error",
@@ -503,7 +503,7 @@ describe("rotate-key reports each Azure failure as one line with its exit code",
       operation: "rotateKey",
       code: 1,
       message:
-        'error: rotating key "postgres-cmk" in vault kvp-dev-3e8a61d0 failed (429 Throttled): Request was not processed because too many requests were received.',
+        'rotate-key: rotating key "postgres-cmk" in vault kvp-dev-3e8a61d0 failed (429 Throttled): Request was not processed because too many requests were received.',
     },
   ];
 
@@ -533,7 +533,7 @@ describe("rotate-key checks the stack outputs", () => {
 
     expect(code).toBe(2);
     expect(stderr).toEqual([
-      'error: stack "dev" cannot be rotated: output keyVaultUri is missing; output keyName is missing. The outputs come from the stack\'s last "pulumi up"; run it if the stack was never deployed with this program.',
+      'rotate-key: stack "dev" cannot be rotated: output keyVaultUri is missing; output keyName is missing. The outputs come from the stack\'s last "pulumi up"; run it if the stack was never deployed with this program.',
     ]);
     expect(keys.calls).toEqual([]);
   });
@@ -553,7 +553,7 @@ describe("rotate-key checks the stack outputs", () => {
 
     expect(code).toBe(2);
     expect(stderr).toEqual([
-      'error: stack "dev" cannot be rotated: output geoBackup.keyVaultUri is "[secret]", expected an https vault URI such as https://<vault>.vault.azure.net/; output geoBackup.keyName is missing. The outputs come from the stack\'s last "pulumi up"; run it if the stack was never deployed with this program.',
+      'rotate-key: stack "dev" cannot be rotated: output geoBackup.keyVaultUri is "[secret]", expected an https vault URI such as https://<vault>.vault.azure.net/; output geoBackup.keyName is missing. The outputs come from the stack\'s last "pulumi up"; run it if the stack was never deployed with this program.',
     ]);
   });
 
@@ -576,20 +576,20 @@ describe("rotate-key arguments", () => {
     const keys = primaryOnlyKeys();
     expect(await main([], deps(keys), io)).toBe(2);
     expect(stderr).toEqual([
-      "error: --stack NAME is required, e.g. npm run rotate-key -- --stack dev. Run with --help for usage.",
+      "rotate-key: --stack NAME is required, e.g. npm run rotate-key -- --stack dev. Run with --help for usage.",
     ]);
     expect(keys.calls).toEqual([]);
   });
 
   it("rejects an unknown option, exit 2", async () => {
     expect(await main(["--stack", "dev", "--force"], deps(primaryOnlyKeys()), io)).toBe(2);
-    expect(stderr).toEqual(["error: Unknown option '--force'. Run with --help for usage."]);
+    expect(stderr).toEqual(["rotate-key: Unknown option '--force'. Run with --help for usage."]);
   });
 
   it("rejects --stack without a value, exit 2", async () => {
     expect(await main(["--stack"], deps(primaryOnlyKeys()), io)).toBe(2);
     expect(stderr).toEqual([
-      "error: Option '--stack <value>' argument missing. Run with --help for usage.",
+      "rotate-key: Option '--stack <value>' argument missing. Run with --help for usage.",
     ]);
   });
 
@@ -630,7 +630,7 @@ describe("the terminal prompt", () => {
 
     expect(code).toBe(2);
     expect(stderr).toEqual([
-      "error: stdin is not a terminal, so nobody can confirm the rotation: run with --yes to rotate without asking",
+      "rotate-key: stdin is not a terminal, so nobody can confirm the rotation: run with --yes to rotate without asking",
     ]);
     expect(keys.calls).toEqual([`getKey ${PRIMARY_URI} postgres-cmk`]);
   });
@@ -706,7 +706,7 @@ describe("reading stack outputs with the Pulumi CLI", () => {
     );
     expect(code).toBe(2);
     expect(stderr).toEqual([
-      'error: the Pulumi CLI ("pulumi") was not found on PATH: install it, or add its directory to PATH, then try again',
+      'rotate-key: the Pulumi CLI ("pulumi") was not found on PATH: install it, or add its directory to PATH, then try again',
     ]);
   });
 
@@ -723,7 +723,7 @@ describe("reading stack outputs with the Pulumi CLI", () => {
     );
     expect(code).toBe(2);
     expect(stderr).toEqual([
-      'error: stack "prod" was not found: check the name with "pulumi stack ls", and that you are logged in to the backend that holds it ("pulumi login")',
+      'rotate-key: stack "prod" was not found: check the name with "pulumi stack ls", and that you are logged in to the backend that holds it ("pulumi login")',
     ]);
   });
 
@@ -741,7 +741,7 @@ describe("reading stack outputs with the Pulumi CLI", () => {
     );
     expect(code).toBe(1);
     expect(stderr).toEqual([
-      'error: "pulumi stack output" failed for stack "dev" (exit 255): passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables',
+      'rotate-key: "pulumi stack output" failed for stack "dev" (exit 255): passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables',
     ]);
   });
 

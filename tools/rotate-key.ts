@@ -45,7 +45,7 @@ export async function main(argv: readonly string[], deps: RotationDeps, io: Io):
     }));
   } catch (err) {
     const reason = (err as Error).message.split("\n")[0].replace(/\.$/, "");
-    io.err(`error: ${reason}. Run with --help for usage.`);
+    io.err(`rotate-key: ${reason}. Run with --help for usage.`);
     return EXIT_CODES.usage;
   }
 
@@ -56,7 +56,7 @@ export async function main(argv: readonly string[], deps: RotationDeps, io: Io):
   const stack = values.stack?.trim();
   if (!stack) {
     io.err(
-      "error: --stack NAME is required, e.g. npm run rotate-key -- --stack dev. Run with --help for usage.",
+      "rotate-key: --stack NAME is required, e.g. npm run rotate-key -- --stack dev. Run with --help for usage.",
     );
     return EXIT_CODES.usage;
   }
@@ -78,7 +78,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      io.err(`error: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+      io.err(`rotate-key: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
       process.exitCode = EXIT_CODES.failed;
     },
   );

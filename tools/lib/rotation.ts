@@ -382,7 +382,7 @@ export async function rotateStackKeys(
             EXIT_CODES.failed,
           );
     const done = rotated.length > 0 ? ` (already rotated: ${rotated.join(", ")})` : "";
-    io.err(`error: ${failure.message}${done}`);
+    io.err(`rotate-key: ${failure.message}${done}`);
     return failure.exitCode;
   }
 }
