@@ -102,6 +102,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   if (run.error !== undefined) {
     if (InvalidInputError.isInstance(run.error)) {
       io.stderr(`plan: ${run.error.message}\n`);
+      if (secureKeys.length > 0) {
+        const what = secureKeys.length === 1 ? "is a secure value" : "are secure values";
+        io.stderr(
+          `plan: ${secureKeys.join(", ")} ${what}; without the Pulumi CLI it cannot be decrypted, so it was checked as a placeholder\n`,
+        );
+      }
       return 2;
     }
     throw run.error;
