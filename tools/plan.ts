@@ -103,9 +103,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (InvalidInputError.isInstance(run.error)) {
       io.stderr(`plan: ${run.error.message}\n`);
       if (secureKeys.length > 0) {
-        const what = secureKeys.length === 1 ? "is a secure value" : "are secure values";
         io.stderr(
-          `plan: ${secureKeys.join(", ")} ${what}; without the Pulumi CLI it cannot be decrypted, so it was checked as a placeholder\n`,
+          `plan: secure values cannot be decrypted without the Pulumi CLI and were checked as placeholders: ${secureKeys.join(", ")}\n`,
         );
       }
       return 2;
