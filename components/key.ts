@@ -23,6 +23,11 @@ export interface EncryptionKeyArgs {
   readonly expiryDays?: number;
   /** Protect the key from deletion. Defaults to true. */
   readonly protect?: boolean;
+  /**
+   * A key the server no longer uses, kept for its backups: its properties stay as they were
+   * created, whatever the settings for new keys become. Defaults to false.
+   */
+  readonly retired?: boolean;
 }
 
 /**
@@ -79,7 +84,12 @@ export class EncryptionKey extends pulumi.ComponentResource {
           rotationPolicy,
         },
       },
-      { parent: this, protect: args.protect ?? true, retainOnDelete: true },
+      {
+        parent: this,
+        protect: args.protect ?? true,
+        retainOnDelete: true,
+        ...(args.retired ? { ignoreChanges: ["properties"] } : {}),
+      },
     );
 
     this.id = this.key.id;

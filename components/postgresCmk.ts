@@ -169,7 +169,7 @@ export class PostgresCmk extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const newKey = (keyName: string) =>
+    const newKey = (keyName: string, retired = false) =>
       new EncryptionKey(
         `${name}-key-${keyName}`,
         {
@@ -181,6 +181,7 @@ export class PostgresCmk extends pulumi.ComponentResource {
           rotationDays: s.keyRotationDays,
           expiryDays: s.keyExpiryDays,
           protect: s.protect,
+          retired,
         },
         { parent: this },
       );
@@ -201,7 +202,7 @@ export class PostgresCmk extends pulumi.ComponentResource {
       );
 
     const key = newKey(s.keyName);
-    const previousKeys = s.previousKeyNames.map(newKey);
+    const previousKeys = s.previousKeyNames.map((keyName) => newKey(keyName, true));
     // An access policy covers every key in its vault; a role assignment covers one key.
     if (s.keyVaultAuthorization === "accessPolicies") {
       const grant = newGrant(`${name}-grant`, key.id);

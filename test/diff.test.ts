@@ -39,6 +39,11 @@ function devConfig(name: string, changes: Record<string, unknown>): string {
 const SCENARIOS = {
   dev: {},
   renamed: { keyName: "postgres-cmk-2026", previousKeyNames: ["postgres-cmk"] },
+  renamedResized: {
+    keyName: "postgres-cmk-2026",
+    previousKeyNames: ["postgres-cmk"],
+    keySize: 4096,
+  },
   renamedForgotten: { keyName: "postgres-cmk-2026" },
   unprotected: { protect: false },
   unprotectedRenamedForgotten: { protect: false, keyName: "postgres-cmk-2026" },
@@ -221,6 +226,25 @@ describe("diffDeployments and judge on offline plans", () => {
         'Key dev-geo-key-postgres-cmk would be replaced (properties.keySize: ARM never updates a key: a changed key property means a new key) while the server encrypts with it, and pulumi up would stop because it is protected: switch to a new key by changing keyName and adding "postgres-cmk" to previousKeyNames instead.',
       ],
     });
+  });
+
+  it("switching to a bigger key leaves the old key as it was created, safe", () => {
+    const { changes, verdict } = diff("dev", "renamedResized");
+    expect(actions(changes)).toEqual({
+      "dev-key-postgres-cmk-2026": "create",
+      "dev-geo-key-postgres-cmk-2026": "create",
+      "dev-server": "update",
+    });
+    const created = plans.renamedResized.find(
+      (r) =>
+        r.type === "azure-native:keyvault:Key" && r.urn.endsWith("::dev-key-postgres-cmk-2026"),
+    )!;
+    expect((created.inputs!.properties as Record<string, unknown>).keySize).toBe(4096);
+    const kept = plans.renamedResized.find(
+      (r) => r.type === "azure-native:keyvault:Key" && r.urn.endsWith("::dev-key-postgres-cmk"),
+    )!;
+    expect(kept.ignoreChanges).toEqual(["properties"]);
+    expect(verdict).toEqual({ safe: true, reasons: [] });
   });
 
   it("calls shrinking storage, downgrading and renaming the login unsafe: Azure refuses them", () => {

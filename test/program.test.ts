@@ -263,6 +263,10 @@ describe("switching to a new key", () => {
     expect(encryption.primaryKeyURI).toBe(
       resource(run, KEY, "test-key-postgres-cmk-2027").outputs!.keyUri,
     );
+    const registered = (keyName: string) =>
+      run.registrations.find((r) => r.type === KEY && r.name === `test-key-${keyName}`)!;
+    expect(registered("postgres-cmk").ignoreChanges).toEqual(["properties"]);
+    expect(registered("postgres-cmk-2027").ignoreChanges).toEqual([]);
   });
 });
 

@@ -26,6 +26,11 @@ export interface DeploymentResource {
   dependencies?: string[];
   propertyDependencies?: Record<string, string[]>;
   provider?: string;
+  /**
+   * Input paths the engine keeps at their old values. A plan writes it; `pulumi stack export`
+   * does not, and a preview digest has already applied it.
+   */
+  ignoreChanges?: string[];
 }
 
 export interface Deployment {

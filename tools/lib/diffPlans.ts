@@ -272,7 +272,11 @@ export function diffDeployments(
       });
       continue;
     }
-    const paths = changedPaths(old.inputs, resource.inputs);
+    // Paths under the proposed resource's ignoreChanges keep their old value, as the engine does.
+    const ignored = resource.ignoreChanges ?? [];
+    const paths = changedPaths(old.inputs, resource.inputs).filter(
+      (p) => !ignored.some((i) => covers(i, p)),
+    );
     const rules = [
       ...new Set(paths.map((p) => replaceRule(resource.type, p)).filter((r) => r !== undefined)),
     ];

@@ -91,6 +91,7 @@ export class RecordingMonitor extends MockMonitor {
         ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
         dependencies: r.dependencies,
         propertyDependencies: r.propertyDependencies,
+        ...(r.ignoreChanges.length > 0 ? { ignoreChanges: r.ignoreChanges } : {}),
       }));
   }
 }
