@@ -1,12 +1,3 @@
-/**
- * ARM resource IDs compare without regard to case: Azure itself returns some with
- * `resourcegroups` in lower case, and names are case-insensitive throughout ARM.
- */
-export function normalizeArmId(id: string): string {
-  return id.trim().replace(/\/+$/, "").toLowerCase();
-}
-
-/** True when `a` and `b` name the same ARM resource. */
-export function sameArmId(a: string, b: string): boolean {
-  return normalizeArmId(a) === normalizeArmId(b);
-}
+// ARM resource IDs compare without regard to case (Azure returns some with `resourcegroups` in
+// lower case). The comparison lives with the policy pack, which `pulumi policy publish` packages.
+export { sameArmId } from "../policy/lib/values";

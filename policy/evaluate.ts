@@ -18,14 +18,12 @@ import {
   unknownCheckingProxy,
 } from "@pulumi/policy";
 
-import type { DeploymentResource } from "../tools/lib/deployment";
+import { DeploymentResource, isSecret } from "../tools/lib/deployment";
 import { PACK_NAME, policies } from "./policies";
 
 const PACK_VERSION: string = require("./package.json").version;
 
 const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 /** What an encrypted secret of a stack export reads as: the pack cannot decrypt it. */
 const ENCRYPTED_SECRET = "[secret]";
 
@@ -350,7 +348,7 @@ function deserialize(value: unknown): any {
     return value;
   }
   const record = value as Record<string, unknown>;
-  if (record[SECRET_SIG_KEY] === SECRET_SIG) {
+  if (isSecret(record)) {
     if ("value" in record) {
       return deserialize(record.value);
     }

@@ -1,6 +1,5 @@
-import * as fs from "node:fs";
-
 import { DeploymentResource } from "./deployment";
+import { JsonFileError, readJsonFile } from "./jsonFile";
 
 /** The kinds of file `npm run audit` reads. */
 export type AuditFormat = "stack export" | "plan" | "preview digest";
@@ -26,21 +25,11 @@ export function readAuditInput(file: string): {
   format: AuditFormat;
   resources: DeploymentResource[];
 } {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new AuditInputError(
-      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
-  }
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = readJsonFile(file, "", EXPECTED_FORMATS);
   } catch (err) {
-    throw new AuditInputError(
-      `${file} is not JSON (${(err as Error).message}); expected ${EXPECTED_FORMATS}`,
-    );
+    throw err instanceof JsonFileError ? new AuditInputError(err.message) : err;
   }
   return parseAuditInput(doc, file);
 }

@@ -6,6 +6,7 @@ import {
   SECRET_TEXT,
   urnName,
 } from "./deployment";
+import { sameArmId } from "../../policy/lib/values";
 
 /**
  * What applying the proposed program would do to one resource.
@@ -355,8 +356,9 @@ function serverKeyUris(server: DeploymentResource | undefined): string[] {
   );
 }
 
+/** Key URIs and ARM IDs compare as ARM compares them. */
 function same(a: unknown, b: unknown): boolean {
-  return typeof a === "string" && typeof b === "string" && a.toLowerCase() === b.toLowerCase();
+  return typeof a === "string" && typeof b === "string" && sameArmId(a, b);
 }
 
 /** Whether the base server encrypts with `key`: by its key URI, or by depending on it. */
