@@ -521,14 +521,19 @@ export const REFUSED_SERVER_UPDATES: ReadonlyArray<{
   },
 ];
 
-function inputAt(resource: DeploymentResource | undefined, path: string): unknown {
-  return path
-    .split(".")
-    .reduce<unknown>(
-      (value, key) =>
-        typeof value === "object" && value !== null ? (value as PropertyMap)[key] : undefined,
-      resource?.inputs,
-    );
+/** The input at a property path such as `a.b[0]` or `a["/x/y"]`, or undefined. */
+export function valueAt(resource: DeploymentResource | undefined, path: string): unknown {
+  let value: unknown = resource?.inputs;
+  for (const [, name, index, quoted] of path.matchAll(
+    /\.?([A-Za-z_$][\w$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g,
+  )) {
+    const key = name ?? (index !== undefined ? Number(index) : (JSON.parse(quoted) as string));
+    if (typeof value !== "object" || value === null) {
+      return undefined;
+    }
+    value = (value as PropertyMap)[key as string];
+  }
+  return value;
 }
 
 function refusedUpdates(
@@ -542,10 +547,10 @@ function refusedUpdates(
   return REFUSED_SERVER_UPDATES.filter(
     (rule) =>
       change.paths.includes(rule.path) &&
-      rule.refused(inputAt(before, rule.path), inputAt(after, rule.path)),
+      rule.refused(valueAt(before, rule.path), valueAt(after, rule.path)),
   ).map(
     (rule) =>
-      `Server ${urnName(change.urn)} cannot take ${rule.path} ${showValue(inputAt(before, rule.path))} -> ${showValue(inputAt(after, rule.path))}: ${rule.reason}; keep the current value.`,
+      `Server ${urnName(change.urn)} cannot take ${rule.path} ${showValue(valueAt(before, rule.path))} -> ${showValue(valueAt(after, rule.path))}: ${rule.reason}; keep the current value.`,
   );
 }
 

@@ -1,5 +1,5 @@
-import { DeploymentResource, PropertyMap, urnName } from "./deployment";
-import { Change, ChangeAction, showValue, Verdict } from "./diffPlans";
+import { DeploymentResource, urnName } from "./deployment";
+import { Change, ChangeAction, showValue, valueAt, Verdict } from "./diffPlans";
 
 const MARKS: Record<ChangeAction, string> = {
   create: "+",
@@ -16,21 +16,6 @@ const NOTES: Partial<Record<ChangeAction, string>> = {
 
 function shortType(type: string): string {
   return type.replace(/^azure-native:/, "");
-}
-
-/** The input at a property path such as `a.b[0]` or `a["/x/y"]`, or undefined. */
-function valueAt(resource: DeploymentResource | undefined, path: string): unknown {
-  let value: unknown = resource?.inputs;
-  for (const [, name, index, quoted] of path.matchAll(
-    /\.?([A-Za-z_$][\w$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g,
-  )) {
-    const key = name ?? (index !== undefined ? Number(index) : (JSON.parse(quoted) as string));
-    if (typeof value !== "object" || value === null) {
-      return undefined;
-    }
-    value = (value as PropertyMap)[key as string];
-  }
-  return value;
 }
 
 /** The printed lines for one change: the action, then each changed path with its values. */
