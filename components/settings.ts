@@ -80,7 +80,7 @@ export interface PostgresCmkSettings {
   readonly keyVaultAuthorization?: string;
   /** Soft-delete retention of the vaults, 7-90 days; fixed once a vault exists. Defaults to 90. */
   readonly softDeleteRetentionDays?: number;
-  /** IPv4 addresses or CIDR ranges let through the vault firewall, for operators. Defaults to none. */
+  /** Public IPv4 addresses or CIDR networks let through the vault firewall, for operators. Defaults to none. */
   readonly keyVaultIpRules?: readonly string[];
   /** Client ranges allowed to reach the server; none keeps public access off. Defaults to none. */
   readonly firewallRules?: readonly FirewallRule[];
@@ -90,7 +90,7 @@ export interface PostgresCmkSettings {
   readonly entraAuth?: boolean;
   /** Entra ID administrator of the server; needs `entraAuth`. Defaults to none. */
   readonly entraAdmin?: EntraAdmin;
-  /** Tags put on every resource that takes tags. Defaults to none. */
+  /** At most 50 tags, put on every resource that takes tags except keys. Defaults to none. */
   readonly tags?: Readonly<Record<string, string>>;
   /** Protect vaults, keys, identities, grants and the server from deletion. Defaults to true. */
   readonly protect?: boolean;
